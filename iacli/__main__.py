@@ -1,0 +1,4 @@
+"""Allow `python -m iacli`."""
+from iacli.cli.app import main
+
+main()

@@ -1,0 +1,125 @@
+"""Options shared by the stack commands, and the one place that builds an Engine from them."""
+
+from __future__ import annotations
+
+from enum import Enum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Optional
+
+import typer
+
+if TYPE_CHECKING:
+    from iacli.engine import Engine, StackRequest
+
+
+class OutputFormat(str, Enum):
+    TEXT = "text"
+    JSON = "json"
+
+
+Blueprint = Annotated[
+    Optional[str], typer.Argument(help="Blueprint name (see `iacli blueprints list`); omit with --template.")
+]
+TemplateFile = Annotated[
+    Optional[Path],
+    typer.Option("--template", "-t", help="Bring your own CloudFormation/SAM (or ARM) template instead of a blueprint."),
+]
+ProviderOpt = Annotated[Optional[str], typer.Option("--provider", help="Cloud provider: aws (default).")]
+TargetOpt = Annotated[
+    Optional[str], typer.Option("--target", help="sandbox (default) or the provider's real cloud, e.g. aws.")
+]
+EnvOpt = Annotated[str, typer.Option("--env", "-e", help="Environment name; the stack is <name>-<env>.")]
+NameOpt = Annotated[Optional[str], typer.Option("--name", "-n", help="Stack base name (default: the blueprint name).")]
+ParamOpt = Annotated[
+    Optional[list[str]], typer.Option("--param", "-p", help="KEY=VALUE, repeatable; wins over files.")
+]
+ParamsFileOpt = Annotated[
+    Optional[Path], typer.Option("--params-file", help="YAML/JSON mapping of parameter values.")
+]
+RegionOpt = Annotated[Optional[str], typer.Option("--region", help="Cloud region (AWS) / location.")]
+ProfileOpt = Annotated[Optional[str], typer.Option("--profile", help="AWS named profile.")]
+OutputOpt = Annotated[OutputFormat, typer.Option("--output", help="text or json.")]
+YesOpt = Annotated[bool, typer.Option("--yes", "-y", help="Apply without asking.")]
+
+
+def stack_request(
+    blueprint: str | None,
+    template: Path | None,
+    provider: str | None,
+    target: str | None,
+    env: str,
+    name: str | None,
+    params: list[str] | None,
+    params_file: Path | None,
+    region: str | None,
+    profile: str | None,
+) -> StackRequest:
+    """Flags -> request; checks only what the flags themselves get wrong."""
+    from iacli.engine import StackRequest
+    from iacli.errors import UsageError
+
+    if blueprint and template:
+        raise UsageError("name a blueprint or pass --template, not both")
+    if not blueprint and not template:
+        raise UsageError("name a blueprint or pass --template FILE", hint="`iacli blueprints list` shows blueprints")
+    return StackRequest(
+        blueprint=blueprint,
+        template_file=template,
+        provider=provider,
+        target=target,
+        env=env,
+        name=name,
+        assignments=tuple(params or ()),
+        params_file=params_file,
+        region=region,
+        profile=profile,
+    )
+
+
+def make_engine() -> Engine:
+    """The engine for the current directory's project."""
+    from iacli.config import find_project_dir, iacli_home, load_config
+    from iacli.engine import Engine
+
+    project = find_project_dir(Path.cwd())
+    return Engine(project, load_config(project), iacli_home())
+
+
+_STACK_PARAMS: list[tuple[str, object, object]] = [
+    ("blueprint", Blueprint, None),
+    ("template", TemplateFile, None),
+    ("provider", ProviderOpt, None),
+    ("target", TargetOpt, None),
+    ("env", EnvOpt, "dev"),
+    ("name", NameOpt, None),
+    ("param", ParamOpt, None),
+    ("params_file", ParamsFileOpt, None),
+    ("region", RegionOpt, None),
+    ("profile", ProfileOpt, None),
+]
+
+
+def with_stack_options(func):  # type: ignore[no-untyped-def]
+    """Give a command the common stack options; it receives them as one ``request: StackRequest``.
+
+    Typer reads the wrapper's ``__signature__``, so every stack command documents the same flags.
+    """
+    import functools
+    import inspect
+
+    own = [p for p in inspect.signature(func).parameters.values() if p.name != "request"]
+    common = [
+        inspect.Parameter(n, inspect.Parameter.KEYWORD_ONLY, annotation=a, default=d) for n, a, d in _STACK_PARAMS
+    ]
+
+    @functools.wraps(func)
+    def wrapper(**kwargs):  # type: ignore[no-untyped-def]
+        values = {n: kwargs.pop(n) for n, _, _ in _STACK_PARAMS}
+        values["params"] = values.pop("param")
+        return func(request=stack_request(**values), **kwargs)
+
+    params = [p.replace(kind=inspect.Parameter.KEYWORD_ONLY) for p in common + own]
+    wrapper.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
+    wrapper.__annotations__ = {p.name: p.annotation for p in params}
+    del wrapper.__wrapped__
+    return wrapper

@@ -1,0 +1,271 @@
+"""Workflows: render -> validate -> plan -> apply, outputs, destroy. No printing, no cloud SDKs.
+
+The CLI builds a :class:`StackRequest` from flags, the engine resolves it against ``iacli.yaml`` and the
+blueprint, and hands providers rendered templates. Everything a user sees comes back as values.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from iacli.blueprint.loader import load_blueprint
+from iacli.blueprint.model import Blueprint, ParameterSpec
+from iacli.blueprint.params import ParamSource, ResolvedParams, parse_assignments, resolve
+from iacli.blueprint.params_file import read_params_file
+from iacli.config import ProjectConfig
+from iacli.errors import TemplateError, UsageError
+from iacli.plan import Plan
+from iacli.providers import (
+    ApplyResult,
+    Deployable,
+    Diagnostic,
+    EventSink,
+    Provider,
+    ProviderContext,
+    Severity,
+    Target,
+    TargetKind,
+    load_provider,
+)
+from iacli.render import RenderedTemplate, render_template
+
+DEFAULT_PROVIDER = "aws"
+_STACK_NAME = re.compile(r"^[a-zA-Z][-a-zA-Z0-9]{0,127}$")
+
+
+@dataclass(frozen=True)
+class StackRequest:
+    """What the user asked for, straight from the flags (``None`` = not given)."""
+
+    blueprint: str | None = None
+    template_file: Path | None = None
+    provider: str | None = None
+    target: str | None = None
+    env: str = "dev"
+    name: str | None = None
+    assignments: tuple[str, ...] = ()
+    params_file: Path | None = None
+    region: str | None = None
+    profile: str | None = None
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A request resolved and rendered: ready to validate and plan."""
+
+    target: Target
+    provider: Provider
+    deployable: Deployable
+    params: ResolvedParams
+    specs: Mapping[str, ParameterSpec]
+    blueprint: Blueprint | None = None
+
+
+@dataclass(frozen=True)
+class PlannedDeployment:
+    """A plan plus what produced it, so it can be applied or discarded."""
+
+    prepared: Prepared
+    plan: Plan
+    diagnostics: tuple[Diagnostic, ...] = ()
+
+
+@dataclass(frozen=True)
+class DeployResult:
+    """The outcome of an apply."""
+
+    plan: Plan
+    apply: ApplyResult
+    outputs: Mapping[str, Any] = field(default_factory=dict)
+
+
+class Engine:
+    """One per CLI invocation; holds the project settings and the loaded providers."""
+
+    def __init__(self, project_dir: Path, config: ProjectConfig, home: Path) -> None:
+        self.project_dir = project_dir
+        self.config = config
+        self.home = home
+        self._providers: dict[str, Provider] = {}
+
+    # --- resolution -------------------------------------------------------------------------------
+    def provider(self, name: str) -> Provider:
+        """The provider called ``name``, loaded once."""
+        if name not in self._providers:
+            context = ProviderContext(home=self.home, cache_dir=self.home / "cache")
+            self._providers[name] = load_provider(name, context)
+        return self._providers[name]
+
+    def target(self, request: StackRequest) -> Target:
+        """Where the request's stack lives (flags over the environment over the file)."""
+        env_cfg = self.config.environment(request.env)
+        provider = request.provider or self.config.provider or DEFAULT_PROVIDER
+        kind_name = request.target or env_cfg.target or self.config.target or TargetKind.SANDBOX.value
+        if kind_name not in (TargetKind.SANDBOX.value, provider):
+            raise UsageError(
+                f"--target {kind_name!r} does not fit provider {provider!r}",
+                hint=f"use --target sandbox or --target {provider}",
+            )
+        kind = TargetKind.SANDBOX if kind_name == TargetKind.SANDBOX.value else TargetKind.CLOUD
+        return Target(
+            provider=provider,
+            kind=kind,
+            stack=self.stack_name(request),
+            region=request.region or env_cfg.region or self.config.region,
+            profile=request.profile or env_cfg.profile or self.config.profile,
+        )
+
+    def stack_name(self, request: StackRequest) -> str:
+        """``<name>-<env>``; the name defaults to the blueprint's."""
+        if not re.match(r"^[a-z0-9][a-z0-9-]{0,30}$", request.env):
+            raise UsageError(f"--env {request.env!r} is not an environment name", hint="e.g. --env dev")
+        name = request.name or request.blueprint
+        if name is None:
+            raise UsageError("--template needs --name NAME", hint="e.g. --template app.yaml --name app")
+        stack = f"{name}-{request.env}"
+        if not _STACK_NAME.match(stack):
+            raise UsageError(f"stack name {stack!r} is not valid", hint="letters, digits and dashes only")
+        return stack
+
+    # --- render -----------------------------------------------------------------------------------
+    def prepare(self, request: StackRequest) -> Prepared:
+        """Resolve the target, check the parameters, render the template."""
+        target = self.target(request)
+        provider = self.provider(target.provider)
+        if request.template_file is not None:
+            return self._prepare_template(request, target, provider)
+        if request.blueprint is None:
+            raise UsageError("name a blueprint or pass --template FILE")
+        return self._prepare_blueprint(request, target, provider)
+
+    def _sources(self, request: StackRequest) -> list[ParamSource]:
+        sources = [ParamSource(f"iacli.yaml environment {request.env!r}", self.config.environment(request.env).parameters)]
+        if request.params_file is not None:
+            sources.append(ParamSource(str(request.params_file), read_params_file(request.params_file)))
+        sources.append(ParamSource("-p", parse_assignments(request.assignments), from_cli=True))
+        return sources
+
+    def _prepare_blueprint(self, request: StackRequest, target: Target, provider: Provider) -> Prepared:
+        assert request.blueprint is not None
+        blueprint = load_blueprint(request.blueprint, self.project_dir)
+        spec = blueprint.spec
+        if target.provider not in spec.providers:
+            raise UsageError(
+                f"blueprint {spec.name!r} has no {target.provider!r} template",
+                hint=f"it supports: {', '.join(spec.providers)}",
+            )
+        params = resolve(spec.parameters, self._sources(request))
+        context = {
+            "params": params.public(),
+            "stack_name": target.stack,
+            "env": request.env,
+            "blueprint": {"name": spec.name, "version": spec.version},
+        }
+        relative = spec.providers[target.provider].template
+        rendered = render_template(blueprint.root, relative, context, provider.load_template)
+        secrets = {provider.output_name(n): params.values[n] for n in params.secrets}
+        deployable = Deployable(
+            stack=target.stack,
+            template=rendered,
+            parameters=secrets,
+            secret_parameters=frozenset(secrets),
+            origin=f"{spec.name}@{spec.version}",
+            tags=self._tags(target, request, f"{spec.name}@{spec.version}"),
+        )
+        return Prepared(target, provider, deployable, params, spec.parameters, blueprint)
+
+    def _prepare_template(self, request: StackRequest, target: Target, provider: Provider) -> Prepared:
+        assert request.template_file is not None
+        path = request.template_file
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (FileNotFoundError, IsADirectoryError):
+            raise TemplateError(f"{path}: file not found", hint="check the --template path") from None
+        except (PermissionError, UnicodeDecodeError) as exc:
+            raise TemplateError(f"{path}: cannot read ({exc.__class__.__name__})") from None
+        body = provider.load_template(text, str(path))
+        specs = provider.template_parameters(body)
+        params = resolve(specs, self._sources(request))
+        rendered = RenderedTemplate(path, text, body)
+        deployable = Deployable(
+            stack=target.stack,
+            template=rendered,
+            parameters=dict(params.values),
+            secret_parameters=params.secrets,
+            origin=str(path),
+            tags=self._tags(target, request, path.name),
+        )
+        return Prepared(target, provider, deployable, params, specs, None)
+
+    def _tags(self, target: Target, request: StackRequest, origin: str) -> dict[str, str]:
+        return {"iacli:managed-by": "iacli", "iacli:origin": origin, "iacli:env": request.env}
+
+    # --- workflows --------------------------------------------------------------------------------
+    def validate(self, prepared: Prepared) -> list[Diagnostic]:
+        """The provider's offline checks of the rendered template."""
+        return prepared.provider.validate(prepared.deployable)
+
+    def plan(self, request: StackRequest, on_event: EventSink) -> PlannedDeployment:
+        """Render, validate (errors stop here) and preview on the target."""
+        prepared = self.prepare(request)
+        diagnostics = self.validate(prepared)
+        errors = [d for d in diagnostics if d.severity is Severity.ERROR]
+        if errors:
+            first = errors[0]
+            where = f"{first.source}:{first.line}" if first.line else first.source
+            more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+            raise TemplateError(
+                f"{where}: {first.rule} {first.message}{more}", hint="`iacli validate` lists every finding"
+            )
+        plan = prepared.provider.plan(prepared.target, prepared.deployable, on_event)
+        return PlannedDeployment(prepared, plan, tuple(diagnostics))
+
+    def apply(self, planned: PlannedDeployment, on_event: EventSink) -> DeployResult:
+        """Execute exactly the planned change and read the outputs back."""
+        prepared = planned.prepared
+        result = prepared.provider.apply(prepared.target, planned.plan, prepared.deployable, on_event)
+        outputs = self._neutral_outputs(prepared.provider, prepared.blueprint, result.outputs)
+        return DeployResult(planned.plan, result, outputs)
+
+    def discard(self, planned: PlannedDeployment) -> None:
+        """Drop a plan the user declined."""
+        planned.prepared.provider.discard(planned.prepared.target, planned.plan)
+
+    def outputs(self, request: StackRequest) -> dict[str, Any]:
+        """The deployed stack's outputs, under the blueprint's neutral names when it has a blueprint."""
+        target = self.target(request)
+        provider = self.provider(target.provider)
+        native = provider.outputs(target)
+        blueprint = load_blueprint(request.blueprint, self.project_dir) if request.blueprint and not request.template_file else None
+        return self._neutral_outputs(provider, blueprint, native)
+
+    def resources(self, request: StackRequest) -> list[dict[str, str]]:
+        target = self.target(request)
+        return self.provider(target.provider).resources(target)
+
+    def destroy(self, request: StackRequest, on_event: EventSink) -> list[str]:
+        """Delete the stack and everything it owns."""
+        target = self.target(request)
+        return self.provider(target.provider).destroy(target, on_event)
+
+    @staticmethod
+    def _neutral_outputs(
+        provider: Provider, blueprint: Blueprint | None, native: Mapping[str, Any]
+    ) -> dict[str, Any]:
+        if blueprint is None:
+            return dict(native)
+        out: dict[str, Any] = {}
+        for name in blueprint.spec.outputs:
+            key = provider.output_name(name)
+            if key in native:
+                out[name] = native[key]
+        return out
+
+
+def now_iso() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")

@@ -1,0 +1,89 @@
+"""Publishing code assets to the per-account assets bucket (like CDK's bootstrap bucket) and swapping
+template placeholders for their ``s3://`` locations."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from iacli.assets import PLACEHOLDER_PREFIX, Asset
+from iacli_aws.errors import error_code
+from iacli_aws.session import AwsSession
+
+LINT_BUCKET = "iacli-assets"
+
+
+def asset_bucket(session: AwsSession) -> str:
+    """``iacli-assets-<account>-<region>``: one per account and region, shared by every stack."""
+    return f"iacli-assets-{session.account_id}-{session.region}"
+
+
+def asset_uri(bucket: str, asset: Asset) -> str:
+    return f"s3://{bucket}/assets/{asset.sha256}.zip"
+
+
+def publish(session: AwsSession, assets: Mapping[str, Asset]) -> dict[str, str]:
+    """Upload each asset once (content-addressed); return placeholder -> s3 URI."""
+    if not assets:
+        return {}
+    s3 = session.client("s3")
+    bucket = asset_bucket(session)
+    ensure_bucket(s3, bucket, session.region)
+    mapping = {}
+    for placeholder, asset in assets.items():
+        key = f"assets/{asset.sha256}.zip"
+        if not _exists(s3, bucket, key):
+            s3.put_object(Bucket=bucket, Key=key, Body=asset.data, ServerSideEncryption="AES256")
+        mapping[placeholder] = asset_uri(bucket, asset)
+    return mapping
+
+
+def ensure_bucket(s3: Any, bucket: str, region: str) -> None:
+    """Create the private, encrypted assets bucket if it does not exist yet."""
+    try:
+        s3.head_bucket(Bucket=bucket)
+        return
+    except Exception as exc:  # botocore ClientError 404
+        if error_code(exc) not in ("404", "NoSuchBucket", "NotFound"):
+            raise
+    args: dict[str, Any] = {"Bucket": bucket}
+    if region != "us-east-1":
+        args["CreateBucketConfiguration"] = {"LocationConstraint": region}
+    s3.create_bucket(**args)
+    s3.put_public_access_block(
+        Bucket=bucket,
+        PublicAccessBlockConfiguration={k: True for k in (
+            "BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets")},
+    )
+    s3.put_bucket_encryption(
+        Bucket=bucket,
+        ServerSideEncryptionConfiguration={"Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]},
+    )
+
+
+def _exists(s3: Any, bucket: str, key: str) -> bool:
+    try:
+        s3.head_object(Bucket=bucket, Key=key)
+        return True
+    except Exception as exc:
+        if error_code(exc) in ("404", "NoSuchKey", "NotFound"):
+            return False
+        raise
+
+
+def lint_mapping(assets: Mapping[str, Asset]) -> dict[str, str]:
+    """Stand-in locations for offline validation (no account needed)."""
+    return {p: asset_uri(LINT_BUCKET, a) for p, a in assets.items()}
+
+
+def substitute(value: Any, mapping: Mapping[str, str]) -> Any:
+    """Replace every placeholder string in a template body."""
+    if isinstance(value, str):
+        if value.startswith(PLACEHOLDER_PREFIX):
+            return mapping.get(value, value)
+        return value
+    if isinstance(value, dict):
+        return {k: substitute(v, mapping) for k, v in value.items()}
+    if isinstance(value, list):
+        return [substitute(v, mapping) for v in value]
+    return value

@@ -1,0 +1,162 @@
+"""The AWS provider: CloudFormation change sets, SAM, cfn-lint, and the moto-backed sandbox.
+
+Registered under the ``iacli.providers`` entry point ``aws``. Heavy libraries (boto3, cfn-lint, the SAM
+translator) are imported only when a method needs them, so ``iacli --help`` never pays for them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from iacli.blueprint.model import ParameterSpec
+from iacli.errors import NotFoundError
+from iacli.plan import Plan
+from iacli.providers import (
+    ApplyResult,
+    Deployable,
+    Diagnostic,
+    EventSink,
+    Provider,
+    ProviderContext,
+    Sandbox,
+    SandboxInfo,
+    Target,
+    TargetKind,
+)
+from iacli_aws import template as templates
+from iacli_aws.session import DEFAULT_REGION, AwsSession
+
+
+class AwsProvider(Provider):
+    """CloudFormation (and SAM) on AWS or in the offline sandbox."""
+
+    name = "aws"
+
+    def __init__(self, context: ProviderContext) -> None:
+        super().__init__(context)
+        self._sandbox = AwsSandbox(context)
+
+    # --- templates --------------------------------------------------------------------------------
+    def load_template(self, text: str, source: str) -> dict[str, Any]:
+        return templates.load_template(text, source, self.context.cache_dir)
+
+    def template_parameters(self, body: Mapping[str, Any]) -> dict[str, ParameterSpec]:
+        return templates.template_parameters(body)
+
+    def output_name(self, neutral: str) -> str:
+        """``api_url`` -> ``ApiUrl`` (CloudFormation output ids are alphanumeric)."""
+        return "".join(part[:1].upper() + part[1:] for part in neutral.split("_"))
+
+    def validate(self, deployable: Deployable) -> list[Diagnostic]:
+        from iacli_aws.assets import lint_mapping
+        from iacli_aws.lint import lint
+
+        text = deployable.template.text
+        for placeholder, uri in lint_mapping(deployable.template.assets).items():
+            text = text.replace(placeholder, uri)
+        return lint(text, str(deployable.template.source), DEFAULT_REGION, self.context.cache_dir)
+
+    # --- workflows --------------------------------------------------------------------------------
+    def _session(self, target: Target) -> AwsSession:
+        endpoint = self._sandbox.endpoint if target.kind is TargetKind.SANDBOX else None
+        return AwsSession(target, endpoint)
+
+    def _load(self, text: str) -> dict[str, Any]:
+        return self.load_template(text, "deployed template")
+
+    def plan(self, target: Target, deployable: Deployable, on_event: EventSink) -> Plan:
+        from iacli_aws.planner import Planner
+
+        return Planner(self._session(target), target, self._load, self.context.cache_dir).plan(deployable)
+
+    def discard(self, target: Target, plan: Plan) -> None:
+        from iacli_aws.planner import Planner
+
+        if plan.provider_ref.get("change_set_id"):
+            Planner(self._session(target), target, self._load, self.context.cache_dir).discard(plan)
+
+    def apply(self, target: Target, plan: Plan, deployable: Deployable, on_event: EventSink) -> ApplyResult:
+        from iacli_aws.applier import Applier
+
+        return Applier(self._session(target), target, self._load).apply(plan, on_event)
+
+    def outputs(self, target: Target) -> dict[str, Any]:
+        from iacli_aws.stacks import describe_stack
+
+        self._require_sandbox_running(target)
+        deployed = describe_stack(self._session(target).client("cloudformation"), target.stack)
+        if deployed is None or deployed.is_placeholder:
+            raise _not_found(target)
+        return dict(deployed.outputs)
+
+    def resources(self, target: Target) -> list[dict[str, str]]:
+        from iacli_aws.stacks import describe_stack, stack_resources
+
+        self._require_sandbox_running(target)
+        cfn = self._session(target).client("cloudformation")
+        if describe_stack(cfn, target.stack) is None:
+            raise _not_found(target)
+        return stack_resources(cfn, target.stack)
+
+    def destroy(self, target: Target, on_event: EventSink) -> list[str]:
+        from iacli_aws.applier import Applier
+
+        self._require_sandbox_running(target)
+        return Applier(self._session(target), target, self._load).destroy(on_event)
+
+    def _require_sandbox_running(self, target: Target) -> None:
+        """A stopped sandbox holds no stacks: say so instead of starting it to find nothing."""
+        if target.kind is TargetKind.SANDBOX and not self._sandbox.status().running:
+            raise _not_found(target, "the sandbox is not running, so it holds no stacks")
+
+    def sandbox(self) -> Sandbox:
+        return self._sandbox
+
+
+def _not_found(target: Target, why: str = "") -> NotFoundError:
+    detail = f" ({why})" if why else ""
+    return NotFoundError(f"stack {target.stack} does not exist on {target.label}{detail}",
+                         hint="deploy it first, or check --name/--env/--target")
+
+
+class AwsSandbox(Sandbox):
+    """The AWS half of the sandbox: a moto server on 127.0.0.1 kept alive between commands."""
+
+    def __init__(self, context: ProviderContext) -> None:
+        self.context = context
+        self._url: str | None = None
+
+    def _manager(self) -> Any:
+        from iacli_aws.sandbox.manager import SandboxManager
+
+        return SandboxManager(self.context.home)
+
+    def endpoint(self) -> str:
+        """Start the sandbox if needed; its endpoint URL."""
+        if self._url is None:
+            self._url = _ensure(self._manager())
+        return self._url
+
+    def status(self) -> SandboxInfo:
+        state = self._manager().status()
+        details: dict[str, Any] = {"pid": state.pid, "started_at": state.started_at, "stacks": list(state.stacks)}
+        return SandboxInfo("aws", state.running, state.endpoint_url, details if state.running else {})
+
+    def reset(self) -> None:
+        self._manager().reset()
+
+    def stop(self) -> None:
+        self._manager().stop()
+        self._url = None
+
+
+def _ensure(manager: Any) -> str:
+    from iacli.errors import ProviderError
+    from iacli_aws.sandbox import SandboxError
+
+    try:
+        return str(manager.ensure_running())
+    except SandboxError as exc:
+        raise ProviderError(f"the AWS sandbox could not start: {exc}", hint="see `iacli sandbox status`; "
+                            "`iacli sandbox stop` clears a broken one") from None
