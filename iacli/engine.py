@@ -13,7 +13,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from iacli.blueprint.loader import load_blueprint
+from iacli.blueprint.loader import check_name, load_blueprint
 from iacli.blueprint.model import Blueprint, ParameterSpec
 from iacli.blueprint.params import ParamSource, ResolvedParams, parse_assignments, resolve
 from iacli.blueprint.params_file import read_params_file
@@ -124,6 +124,8 @@ class Engine:
         """``<name>-<env>``; the name defaults to the blueprint's."""
         if not re.match(r"^[a-z0-9][a-z0-9-]{0,30}$", request.env):
             raise UsageError(f"--env {request.env!r} is not an environment name", hint="e.g. --env dev")
+        if request.blueprint is not None and request.template_file is None:
+            check_name(request.blueprint)
         name = request.name or request.blueprint
         if name is None:
             raise UsageError("--template needs --name NAME", hint="e.g. --template app.yaml --name app")

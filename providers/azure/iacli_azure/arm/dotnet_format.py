@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from typing import Any
 from datetime import datetime, timedelta, timezone
 from decimal import ROUND_HALF_EVEN, Decimal
 
@@ -34,7 +35,7 @@ _CUSTOM_NUMERIC = re.compile(r"^([^0#,.]*)([0#,]+)(?:\.([0#]+))?([^0#,.]*)$")
 _FORMAT_ITEM = re.compile(r"\{(\d+)\s*(?:,\s*(-?\d+)\s*)?(?::([^{}]*))?\}")
 
 
-def format_composite(template: str, args: Sequence[object], to_text: Callable[[object], str]) -> str:
+def format_composite(template: str, args: Sequence[Any], to_text: Callable[[Any], str]) -> str:
     """Expand a .NET composite format string such as ``'{0}, {1:N0}'``.
 
     ``to_text`` renders an argument that has no (applicable) format string.
@@ -61,7 +62,7 @@ def format_composite(template: str, args: Sequence[object], to_text: Callable[[o
     return "".join(out)
 
 
-def _format_item(match: re.Match[str], args: Sequence[object], to_text: Callable[[object], str]) -> str:
+def _format_item(match: re.Match[str], args: Sequence[Any], to_text: Callable[[Any], str]) -> str:
     position = int(match.group(1))
     if position >= len(args):
         raise EvaluationError(

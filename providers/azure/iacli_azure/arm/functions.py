@@ -309,8 +309,7 @@ def _last(_: Scope, args: list[JsonValue]) -> JsonValue:
 
 def _format(_: Scope, args: list[JsonValue]) -> JsonValue:
     template = _str("format", args, 0)
-    rest: list[object] = list(args[1:])
-    return dotnet_format.format_composite(template, rest, lambda value: to_arm_string(value))  # type: ignore[arg-type]
+    return dotnet_format.format_composite(template, args[1:], to_arm_string)
 
 
 ARM_GUID_NAMESPACE = uuid.UUID("11fb06fb-712d-4ddd-98c7-e71bbd588830")

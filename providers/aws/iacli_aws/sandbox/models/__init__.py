@@ -1,0 +1,53 @@
+"""CloudFormation models the sandbox adds to (or replaces in) moto, each backed by moto's service backend.
+
+Importing this package defines the model classes, which registers them with moto the only way moto
+offers: ``CloudFormationModel.__subclasses__()``, read by ``moto.cloudformation.parsing`` and cached
+(``get_model_list``/``get_model_map``). That registration is process-global, which is why the package
+is imported only by the sandbox server process (and by tests running the server in a thread). Which
+model wins for a type moto also has is decided explicitly by :func:`iacli_aws.sandbox.fixes.registry`,
+not by import order.
+
+Naming: moto files model classes under ``model_data["sandbox"][ClassName]`` (second part of the module
+path), so class names here are unique.
+"""
+
+from __future__ import annotations
+
+from moto.core.common_models import CloudFormationModel
+
+from .apigateway import ApiGatewayAuthorizer, ApiGatewayDeployment, ApiGatewayRestApi, ApiGatewayStage
+from .awslambda import LambdaPermission, SandboxLambdaFunction
+from .cloudformation import WaitConditionHandle
+from .cloudfront import CloudFrontDistribution, CloudFrontOriginAccessControl
+from .cognito import CognitoUserPool, CognitoUserPoolClient, CognitoUserPoolDomain
+from .dynamodb import SandboxDynamoDBTable
+from .iam import SandboxIamRole
+from .logs import SandboxLogGroup
+from .policies import S3BucketPolicy, SnsTopicPolicy, SqsQueuePolicy
+
+#: Every model of this package; for a type moto also models, the one here is used.
+SANDBOX_MODELS: tuple[type[CloudFormationModel], ...] = (
+    ApiGatewayAuthorizer,
+    ApiGatewayDeployment,
+    ApiGatewayRestApi,
+    ApiGatewayStage,
+    CloudFrontDistribution,
+    CloudFrontOriginAccessControl,
+    CognitoUserPool,
+    CognitoUserPoolClient,
+    CognitoUserPoolDomain,
+    LambdaPermission,
+    S3BucketPolicy,
+    SandboxDynamoDBTable,
+    SandboxIamRole,
+    SandboxLambdaFunction,
+    SandboxLogGroup,
+    SnsTopicPolicy,
+    SqsQueuePolicy,
+    WaitConditionHandle,
+)
+
+
+def sandbox_types() -> frozenset[str]:
+    """The CloudFormation types this package models."""
+    return frozenset(model.cloudformation_type() for model in SANDBOX_MODELS)

@@ -1,0 +1,184 @@
+"""Fix (e): deleting a stack (or removing a resource in an update) really deletes, or says it cannot.
+
+moto behaviour corrected:
+
+- Resources whose moto model has neither an instance ``delete`` nor ``delete_from_cloudformation_json``
+  are silently left behind (moto's ``_delete_resource`` falls through to a no-op). Deleters are added
+  here for the ones our templates use: API Gateway Resource and Method; IAM ManagedPolicy; EC2 Route,
+  RouteTable, SubnetRouteTableAssociation, InternetGateway, VPCGatewayAttachment, NatGateway, EIP.
+  Without the EC2 ones, deleting any stack with a route table fails with DependencyViolation on the VPC.
+- A non-empty S3 bucket is "deleted" without error and stays (moto's ``delete_bucket`` returns None).
+  It now fails the way AWS does: ``BucketNotEmpty``.
+- A resource that is already gone (deleted outside the stack) fails the deletion; AWS treats it as
+  deleted. Not-found errors are now ignored.
+- When a deletion fails, moto has already removed the stack from its list: DescribeStacks says it does
+  not exist while its remaining resources live on. The stack is now kept, in DELETE_FAILED, with the
+  resources not yet deleted, and the error names the resource; DeleteStack can be retried.
+
+Still not deleted (moto has no delete and no deleter here): see ``UNDELETABLE_TYPES`` in the package
+docs; deleting them is a no-op in the sandbox.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from moto.apigateway.models import apigateway_backends
+from moto.cloudformation.exceptions import ValidationError
+from moto.cloudformation.models import CloudFormationBackend
+from moto.cloudformation.parsing import ResourceMap
+from moto.ec2.models import ec2_backends
+from moto.iam.models import iam_backends
+from moto.s3.exceptions import BucketNotEmpty
+from moto.s3.models import s3_backends
+from moto.utilities.utils import get_partition
+
+from ._patching import replace
+from .errors import ResourceFailed, describe_error, is_not_found
+
+Deleter = Callable[[Any, str, str], None]
+
+
+def _delete_bucket(bucket: Any, account_id: str, region_name: str) -> None:
+    backend = s3_backends[account_id][get_partition(region_name)]
+    if backend.get_bucket(bucket.name).keys:
+        raise BucketNotEmpty(bucket.name)
+    backend.delete_bucket(bucket.name)
+
+
+def _delete_api_resource(resource: Any, account_id: str, region_name: str) -> None:
+    api = apigateway_backends[account_id][region_name].apis.get(resource.api_id)
+    if api is None:
+        return
+    doomed = {resource.id}
+    while True:
+        children = {rid for rid, r in api.resources.items() if r.parent_id in doomed} - doomed
+        if not children:
+            break
+        doomed |= children
+    for resource_id in doomed:
+        api.resources.pop(resource_id, None)
+
+
+def _delete_api_method(method: Any, account_id: str, region_name: str) -> None:
+    for api in apigateway_backends[account_id][region_name].apis.values():
+        for resource in api.resources.values():
+            for name, candidate in list(resource.resource_methods.items()):
+                if candidate is method:
+                    resource.resource_methods.pop(name)
+
+
+def _delete_managed_policy(policy: Any, account_id: str, region_name: str) -> None:
+    backend = iam_backends[account_id][get_partition(region_name)]
+    for holder in [*backend.roles.values(), *backend.users.values(), *backend.groups.values()]:
+        holder.managed_policies.pop(policy.arn, None)
+    backend.managed_policies.pop(policy.arn, None)
+
+
+def _ec2(account_id: str, region_name: str) -> Any:
+    return ec2_backends[account_id][region_name]
+
+
+def _delete_route(route: Any, account_id: str, region_name: str) -> None:
+    cidr = route.destination_cidr_block or route.destination_ipv6_cidr_block
+    _ec2(account_id, region_name).delete_route(route.route_table.id, cidr)
+
+
+def _delete_route_table(table: Any, account_id: str, region_name: str) -> None:
+    _ec2(account_id, region_name).delete_route_table(table.id)
+
+
+def _delete_subnet_association(association: Any, account_id: str, region_name: str) -> None:
+    table = _ec2(account_id, region_name).get_route_table(association.route_table_id)
+    for association_id, subnet_id in list(table._associations.items()):
+        if subnet_id == association.subnet_id:
+            table._associations.pop(association_id)
+
+
+def _delete_internet_gateway(gateway: Any, account_id: str, region_name: str) -> None:
+    _ec2(account_id, region_name).delete_internet_gateway(gateway.id)
+
+
+def _delete_gateway_attachment(attachment: Any, account_id: str, region_name: str) -> None:
+    backend = _ec2(account_id, region_name)
+    if str(attachment.gateway_id).startswith("igw-"):
+        backend.detach_internet_gateway(attachment.gateway_id, attachment.vpc_id)
+    else:
+        backend.detach_vpn_gateway(attachment.gateway_id, attachment.vpc_id)
+
+
+def _delete_nat_gateway(gateway: Any, account_id: str, region_name: str) -> None:
+    _ec2(account_id, region_name).delete_nat_gateway(gateway.id)
+
+
+def _release_address(address: Any, account_id: str, region_name: str) -> None:
+    backend = _ec2(account_id, region_name)
+    if address.allocation_id:
+        backend.release_address(allocation_id=address.allocation_id)
+    else:
+        backend.release_address(address=address.public_ip)
+
+
+#: Deleters for moto models that cannot delete themselves, by CloudFormation type.
+DELETERS: dict[str, Deleter] = {
+    "AWS::S3::Bucket": _delete_bucket,
+    "AWS::ApiGateway::Resource": _delete_api_resource,
+    "AWS::ApiGateway::Method": _delete_api_method,
+    "AWS::IAM::ManagedPolicy": _delete_managed_policy,
+    "AWS::EC2::Route": _delete_route,
+    "AWS::EC2::RouteTable": _delete_route_table,
+    "AWS::EC2::SubnetRouteTableAssociation": _delete_subnet_association,
+    "AWS::EC2::InternetGateway": _delete_internet_gateway,
+    "AWS::EC2::VPCGatewayAttachment": _delete_gateway_attachment,
+    "AWS::EC2::NatGateway": _delete_nat_gateway,
+    "AWS::EC2::EIP": _release_address,
+}
+
+
+def _deleting_resource(original: Callable[..., Any]) -> Callable[..., Any]:
+    def _delete_resource(self: ResourceMap, parsed_resource: Any, resource_json: dict[str, Any]) -> None:
+        resource_type = getattr(parsed_resource, "cf_resource_type", None) or resource_json["Type"]
+        logical_id = getattr(parsed_resource, "logical_resource_id", "?")
+        try:
+            deleter = DELETERS.get(resource_type)
+            if deleter is not None:
+                deleter(parsed_resource, self._account_id, self._region_name)
+            else:
+                original(self, parsed_resource, resource_json)
+        except Exception as error:
+            if is_not_found(error):
+                return
+            if isinstance(error, ResourceFailed):
+                raise
+            raise ResourceFailed(logical_id, resource_type, "delete", error) from error
+    return _delete_resource
+
+
+def _find_stack(backend: CloudFormationBackend, name_or_stack_id: str) -> Any:
+    if name_or_stack_id in backend.stacks:
+        return backend.stacks[name_or_stack_id]
+    return next((s for s in backend.stacks.values() if s.name == name_or_stack_id), None)
+
+
+def _keeping_failed_stacks(original: Callable[..., Any]) -> Callable[..., Any]:
+    def delete_stack(self: CloudFormationBackend, name_or_stack_id: str) -> None:
+        stack = _find_stack(self, name_or_stack_id)
+        try:
+            original(self, name_or_stack_id)
+        except Exception as error:
+            if stack is None:
+                raise
+            self.deleted_stacks.pop(stack.stack_id, None)
+            self.stacks[stack.stack_id] = stack
+            stack.status = "DELETE_FAILED"
+            reason = describe_error(error)
+            stack._add_stack_event("DELETE_FAILED", resource_status_reason=reason)
+            raise ValidationError(message=f"Stack {stack.name} could not be deleted: {reason}") from error
+    return delete_stack
+
+
+def apply() -> None:
+    """Install the deletion behaviour described in the module docstring."""
+    replace(ResourceMap, "_delete_resource", _deleting_resource)
+    replace(CloudFormationBackend, "delete_stack", _keeping_failed_stacks)
