@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -18,26 +19,26 @@ class OutputFormat(str, Enum):
 
 
 Blueprint = Annotated[
-    Optional[str], typer.Argument(help="Blueprint name (see `iacli blueprints list`); omit with --template.")
+    str | None, typer.Argument(help="Blueprint name (see `iacli blueprints list`); omit with --template.")
 ]
 TemplateFile = Annotated[
-    Optional[Path],
+    Path | None,
     typer.Option("--template", "-t", help="Bring your own CloudFormation/SAM (or ARM) template instead of a blueprint."),
 ]
-ProviderOpt = Annotated[Optional[str], typer.Option("--provider", help="Cloud provider: aws (default).")]
+ProviderOpt = Annotated[str | None, typer.Option("--provider", help="Cloud provider: aws (default).")]
 TargetOpt = Annotated[
-    Optional[str], typer.Option("--target", help="sandbox (default) or the provider's real cloud, e.g. aws.")
+    str | None, typer.Option("--target", help="sandbox (default) or the provider's real cloud, e.g. aws.")
 ]
 EnvOpt = Annotated[str, typer.Option("--env", "-e", help="Environment name; the stack is <name>-<env>.")]
-NameOpt = Annotated[Optional[str], typer.Option("--name", "-n", help="Stack base name (default: the blueprint name).")]
+NameOpt = Annotated[str | None, typer.Option("--name", "-n", help="Stack base name (default: the blueprint name).")]
 ParamOpt = Annotated[
-    Optional[list[str]], typer.Option("--param", "-p", help="KEY=VALUE, repeatable; wins over files.")
+    list[str] | None, typer.Option("--param", "-p", help="KEY=VALUE, repeatable; wins over files.")
 ]
 ParamsFileOpt = Annotated[
-    Optional[Path], typer.Option("--params-file", help="YAML/JSON mapping of parameter values.")
+    Path | None, typer.Option("--params-file", help="YAML/JSON mapping of parameter values.")
 ]
-RegionOpt = Annotated[Optional[str], typer.Option("--region", help="Cloud region (AWS) / location.")]
-ProfileOpt = Annotated[Optional[str], typer.Option("--profile", help="AWS named profile.")]
+RegionOpt = Annotated[str | None, typer.Option("--region", help="Cloud region (AWS) / location.")]
+ProfileOpt = Annotated[str | None, typer.Option("--profile", help="AWS named profile.")]
 OutputOpt = Annotated[OutputFormat, typer.Option("--output", help="text or json.")]
 YesOpt = Annotated[bool, typer.Option("--yes", "-y", help="Apply without asking.")]
 
@@ -99,7 +100,7 @@ _STACK_PARAMS: list[tuple[str, object, object]] = [
 ]
 
 
-def with_stack_options(func):  # type: ignore[no-untyped-def]
+def with_stack_options(func: Callable[..., None]) -> Callable[..., None]:
     """Give a command the common stack options; it receives them as one ``request: StackRequest``.
 
     Typer reads the wrapper's ``__signature__``, so every stack command documents the same flags.
@@ -113,10 +114,10 @@ def with_stack_options(func):  # type: ignore[no-untyped-def]
     ]
 
     @functools.wraps(func)
-    def wrapper(**kwargs):  # type: ignore[no-untyped-def]
+    def wrapper(**kwargs: Any) -> None:
         values = {n: kwargs.pop(n) for n, _, _ in _STACK_PARAMS}
         values["params"] = values.pop("param")
-        return func(request=stack_request(**values), **kwargs)
+        func(request=stack_request(**values), **kwargs)
 
     params = [p.replace(kind=inspect.Parameter.KEYWORD_ONLY) for p in common + own]
     wrapper.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Optional
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -24,7 +24,7 @@ def register(app: typer.Typer) -> None:
 @with_stack_options
 def render(
     request: StackRequest,
-    out_dir: Annotated[Optional[Path], typer.Option("--out", "-o", help="Write the rendered template here.")] = None,
+    out_dir: Annotated[Path | None, typer.Option("--out", "-o", help="Write the rendered template here.")] = None,
 ) -> None:
     """Render a blueprint's template for a provider (printed, or written to a folder)."""
     prepared = make_engine().prepare(request)
@@ -35,7 +35,7 @@ def render(
     out_dir.mkdir(parents=True, exist_ok=True)
     target = out_dir / template.source.name.removesuffix(".j2")
     target.write_text(template.text, encoding="utf-8")
-    for placeholder, asset in template.assets.items():
+    for asset in template.assets.values():
         (out_dir / f"{asset.sha256[:12]}.zip").write_bytes(asset.data)
     _output().info(f"wrote {target}" + (f" and {len(template.assets)} asset zip(s)" if template.assets else ""))
 

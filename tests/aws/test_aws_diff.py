@@ -2,10 +2,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from iacli.plan import ChangeAction, Risk
 from iacli_aws.changes import build_changes
 from iacli_aws.diff import diff_templates
 from iacli_aws.schemas import create_only_properties, forces_replacement
+
+from iacli.plan import ChangeAction, Risk
 
 
 def template(**resources: Any) -> dict[str, Any]:

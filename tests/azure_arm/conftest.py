@@ -9,12 +9,11 @@ from pathlib import Path
 if importlib.util.find_spec("iacli_azure") is None:
     sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "providers" / "azure"))
 
-from collections.abc import Callable, Mapping  # noqa: E402
-from typing import Any  # noqa: E402
+from collections.abc import Callable, Mapping
+from typing import Any
 
-import pytest  # noqa: E402
-
-from iacli_azure.arm import EvaluationContext, evaluate_outputs  # noqa: E402
+import pytest
+from iacli_azure.arm import EvaluationContext, evaluate_outputs
 
 OutputsRunner = Callable[..., dict[str, Any]]
 
@@ -23,7 +22,9 @@ OutputsRunner = Callable[..., dict[str, Any]]
 def arm_outputs() -> OutputsRunner:
     """Deploy a template offline and return its output values by name."""
 
-    def run(template: Mapping[str, Any], parameters: Mapping[str, Any] | None = None, **kwargs: Any) -> dict[str, Any]:
+    def run(
+        template: Mapping[str, Any], parameters: Mapping[str, Any] | None = None, **kwargs: Any
+    ) -> dict[str, Any]:
         ctx = EvaluationContext.create(template, parameters, **kwargs)
         return {name: output["value"] for name, output in evaluate_outputs(template, ctx).items()}
 
@@ -37,7 +38,9 @@ def arm_eval() -> Callable[..., Any]:
     def run(expression: str, template: Mapping[str, Any] | None = None, **kwargs: Any) -> Any:
         from iacli_azure.arm import evaluate
 
-        ctx = EvaluationContext.create(template or {"resources": []}, kwargs.pop("parameters", None), **kwargs)
+        ctx = EvaluationContext.create(
+            template or {"resources": []}, kwargs.pop("parameters", None), **kwargs
+        )
         return evaluate(expression, ctx)
 
     return run

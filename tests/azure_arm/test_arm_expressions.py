@@ -6,7 +6,6 @@ Syntax reference: https://learn.microsoft.com/azure/azure-resource-manager/templ
 from __future__ import annotations
 
 import pytest
-
 from iacli_azure.arm import ExpressionSyntaxError, is_expression, parse_expression, parse_template_string
 from iacli_azure.arm.expressions import (
     FunctionCall,
@@ -86,7 +85,9 @@ def test_index_with_expression() -> None:
 
 
 def test_whitespace_is_ignored_and_outer_spaces_allowed() -> None:
-    assert parse_template_string("[ variables( 'var1' ) ]") == FunctionCall("variables", (StringLiteral("var1"),))
+    assert parse_template_string("[ variables( 'var1' ) ]") == FunctionCall(
+        "variables", (StringLiteral("var1"),)
+    )
 
 
 def test_user_defined_function_call_with_namespace() -> None:
@@ -95,7 +96,9 @@ def test_user_defined_function_call_with_namespace() -> None:
 
 
 def test_zero_argument_call_and_property_chain() -> None:
-    assert parse_expression("resourceGroup().location") == PropertyAccess(FunctionCall("resourceGroup"), "location")
+    assert parse_expression("resourceGroup().location") == PropertyAccess(
+        FunctionCall("resourceGroup"), "location"
+    )
 
 
 def test_positions_refer_to_the_original_string() -> None:

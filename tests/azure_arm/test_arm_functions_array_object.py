@@ -6,15 +6,15 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-
 from iacli_azure.arm import EvaluationError, FunctionArgumentError
 
 Outputs = Callable[..., dict[str, Any]]
 Eval = Callable[..., Any]
 
 
-def _template(outputs: dict[str, Any], parameters: dict[str, Any] | None = None,
-              variables: dict[str, Any] | None = None) -> dict[str, Any]:
+def _template(
+    outputs: dict[str, Any], parameters: dict[str, Any] | None = None, variables: dict[str, Any] | None = None
+) -> dict[str, Any]:
     return {"parameters": parameters or {}, "variables": variables or {}, "resources": [], "outputs": outputs}
 
 
@@ -33,7 +33,9 @@ def test_array(arm_outputs: Outputs) -> None:
         },
     )
     assert arm_outputs(template) == {
-        "intOutput": [1], "stringOutput": ["efgh"], "objectOutput": [{"a": "b", "c": "d"}],
+        "intOutput": [1],
+        "stringOutput": ["efgh"],
+        "objectOutput": [{"a": "b", "c": "d"}],
     }
 
 
@@ -44,7 +46,12 @@ def test_concat_arrays(arm_outputs: Outputs) -> None:
             "firstArray": {"type": "array", "defaultValue": ["1-1", "1-2", "1-3"]},
             "secondArray": {"type": "array", "defaultValue": ["2-1", "2-2", "2-3"]},
         },
-        outputs={"return": {"type": "array", "value": "[concat(parameters('firstArray'), parameters('secondArray'))]"}},
+        outputs={
+            "return": {
+                "type": "array",
+                "value": "[concat(parameters('firstArray'), parameters('secondArray'))]",
+            }
+        },
     )
     assert arm_outputs(template) == {"return": ["1-1", "1-2", "1-3", "2-1", "2-2", "2-3"]}
 
@@ -83,13 +90,20 @@ def test_intersection(arm_outputs: Outputs) -> None:
             "secondArray": {"type": "array", "defaultValue": ["two", "three"]},
         },
         outputs={
-            "objectOutput": {"type": "object",
-                             "value": "[intersection(parameters('firstObject'), parameters('secondObject'))]"},
-            "arrayOutput": {"type": "array",
-                            "value": "[intersection(parameters('firstArray'), parameters('secondArray'))]"},
+            "objectOutput": {
+                "type": "object",
+                "value": "[intersection(parameters('firstObject'), parameters('secondObject'))]",
+            },
+            "arrayOutput": {
+                "type": "array",
+                "value": "[intersection(parameters('firstArray'), parameters('secondArray'))]",
+            },
         },
     )
-    assert arm_outputs(template) == {"objectOutput": {"one": "a", "three": "c"}, "arrayOutput": ["two", "three"]}
+    assert arm_outputs(template) == {
+        "objectOutput": {"one": "a", "three": "c"},
+        "arrayOutput": ["two", "three"],
+    }
 
 
 # https://learn.microsoft.com/azure/azure-resource-manager/templates/template-functions-array#max
@@ -114,8 +128,12 @@ def test_range(arm_outputs: Outputs) -> None:
             "startingInt": {"type": "int", "defaultValue": 5},
             "numberOfElements": {"type": "int", "defaultValue": 3},
         },
-        outputs={"rangeOutput": {"type": "array",
-                                 "value": "[range(parameters('startingInt'),parameters('numberOfElements'))]"}},
+        outputs={
+            "rangeOutput": {
+                "type": "array",
+                "value": "[range(parameters('startingInt'),parameters('numberOfElements'))]",
+            }
+        },
     )
     assert arm_outputs(template) == {"rangeOutput": [5, 6, 7]}
 
@@ -136,8 +154,14 @@ def test_union(arm_outputs: Outputs) -> None:
             "secondArray": {"type": "array", "defaultValue": ["three", "four"]},
         },
         outputs={
-            "objectOutput": {"type": "object", "value": "[union(parameters('firstObject'), parameters('secondObject'))]"},
-            "arrayOutput": {"type": "array", "value": "[union(parameters('firstArray'), parameters('secondArray'))]"},
+            "objectOutput": {
+                "type": "object",
+                "value": "[union(parameters('firstObject'), parameters('secondObject'))]",
+            },
+            "arrayOutput": {
+                "type": "array",
+                "value": "[union(parameters('firstArray'), parameters('secondArray'))]",
+            },
         },
     )
     assert arm_outputs(template) == {
@@ -157,13 +181,21 @@ def test_union_deep_merge(arm_outputs: Outputs) -> None:
             "secondArray": [["three"], ["four", "two"]],
         },
         outputs={
-            "objectOutput": {"type": "Object", "value": "[union(variables('firstObject'), variables('secondObject'))]"},
-            "arrayOutput": {"type": "Array", "value": "[union(variables('firstArray'), variables('secondArray'))]"},
+            "objectOutput": {
+                "type": "Object",
+                "value": "[union(variables('firstObject'), variables('secondObject'))]",
+            },
+            "arrayOutput": {
+                "type": "Array",
+                "value": "[union(variables('firstArray'), variables('secondArray'))]",
+            },
         },
     )
     assert arm_outputs(template) == {
-        "objectOutput": {"property": {"one": "a", "two": "b", "three": "c2", "four": "d", "five": "e"},
-                         "nestedArray": [3, 4]},
+        "objectOutput": {
+            "property": {"one": "a", "two": "b", "three": "c2", "four": "d", "five": "e"},
+            "nestedArray": [3, 4],
+        },
         "arrayOutput": [["one", "two"], ["three"], ["four", "two"]],
     }
 
@@ -175,14 +207,26 @@ def test_union_rejects_mixed_types(arm_eval: Eval) -> None:
 
 # https://learn.microsoft.com/azure/azure-resource-manager/templates/template-functions-object#createobject
 def test_createobject(arm_outputs: Outputs) -> None:
-    template = _template(outputs={"newObject": {"type": "object", "value": (
-        "[createObject('intProp', 1, 'stringProp', 'abc', 'boolProp', true(), 'arrayProp', "
-        "createArray('a', 'b', 'c'), 'objectProp', createObject('key1', 'value1'))]"
-    )}})
-    assert arm_outputs(template) == {"newObject": {
-        "intProp": 1, "stringProp": "abc", "boolProp": True,
-        "arrayProp": ["a", "b", "c"], "objectProp": {"key1": "value1"},
-    }}
+    template = _template(
+        outputs={
+            "newObject": {
+                "type": "object",
+                "value": (
+                    "[createObject('intProp', 1, 'stringProp', 'abc', 'boolProp', true(), 'arrayProp', "
+                    "createArray('a', 'b', 'c'), 'objectProp', createObject('key1', 'value1'))]"
+                ),
+            }
+        }
+    )
+    assert arm_outputs(template) == {
+        "newObject": {
+            "intProp": 1,
+            "stringProp": "abc",
+            "boolProp": True,
+            "arrayProp": ["a", "b", "c"],
+            "objectProp": {"key1": "value1"},
+        }
+    }
 
 
 def test_createobject_needs_pairs(arm_eval: Eval) -> None:
@@ -202,10 +246,12 @@ def test_items_returns_sorted_key_value_pairs(arm_outputs: Outputs) -> None:
         variables={"entities": _ENTITIES, "entitiesArray": "[items(variables('entities'))]"},
         outputs={"itemsResult": {"type": "array", "value": "[variables('entitiesArray')]"}},
     )
-    assert arm_outputs(template) == {"itemsResult": [
-        {"key": "item001", "value": {"displayName": "Example item 1", "enabled": True, "number": 300}},
-        {"key": "item002", "value": {"displayName": "Example item 2", "enabled": False, "number": 200}},
-    ]}
+    assert arm_outputs(template) == {
+        "itemsResult": [
+            {"key": "item001", "value": {"displayName": "Example item 1", "enabled": True, "number": 300}},
+            {"key": "item002", "value": {"displayName": "Example item 2", "enabled": False, "number": 200}},
+        ]
+    }
 
 
 # https://learn.microsoft.com/azure/azure-resource-manager/templates/template-functions-object#items
@@ -213,23 +259,27 @@ def test_items_returns_sorted_key_value_pairs(arm_outputs: Outputs) -> None:
 def test_items_in_variable_copy_loop(arm_outputs: Outputs) -> None:
     template = _template(
         variables={
-            "copy": [{
-                "name": "modifiedListOfEntities",
-                "count": "[length(items(variables('entities')))]",
-                "input": {
-                    "key": "[items(variables('entities'))[copyIndex('modifiedListOfEntities')].key]",
-                    "fullName": "[items(variables('entities'))[copyIndex('modifiedListOfEntities')].value.displayName]",
-                    "itemEnabled": "[items(variables('entities'))[copyIndex('modifiedListOfEntities')].value.enabled]",
-                },
-            }],
+            "copy": [
+                {
+                    "name": "modifiedListOfEntities",
+                    "count": "[length(items(variables('entities')))]",
+                    "input": {
+                        "key": "[items(variables('entities'))[copyIndex('modifiedListOfEntities')].key]",
+                        "fullName": "[items(variables('entities'))[copyIndex('modifiedListOfEntities')].value.displayName]",
+                        "itemEnabled": "[items(variables('entities'))[copyIndex('modifiedListOfEntities')].value.enabled]",
+                    },
+                }
+            ],
             "entities": _ENTITIES,
         },
         outputs={"modifiedResult": {"type": "array", "value": "[variables('modifiedListOfEntities')]"}},
     )
-    assert arm_outputs(template) == {"modifiedResult": [
-        {"fullName": "Example item 1", "itemEnabled": True, "key": "item001"},
-        {"fullName": "Example item 2", "itemEnabled": False, "key": "item002"},
-    ]}
+    assert arm_outputs(template) == {
+        "modifiedResult": [
+            {"fullName": "Example item 1", "itemEnabled": True, "key": "item001"},
+            {"fullName": "Example item 2", "itemEnabled": False, "key": "item002"},
+        ]
+    }
 
 
 # https://learn.microsoft.com/azure/azure-resource-manager/templates/template-functions-object#json
@@ -237,8 +287,8 @@ def test_json(arm_outputs: Outputs) -> None:
     template = _template(
         parameters={
             "jsonEmptyObject": {"type": "string", "defaultValue": "null"},
-            "jsonObject": {"type": "string", "defaultValue": "{\"a\": \"b\"}"},
-            "jsonString": {"type": "string", "defaultValue": "\"test\""},
+            "jsonObject": {"type": "string", "defaultValue": '{"a": "b"}'},
+            "jsonString": {"type": "string", "defaultValue": '"test"'},
             "jsonBoolean": {"type": "string", "defaultValue": "true"},
             "jsonInt": {"type": "string", "defaultValue": "3"},
             "jsonArray": {"type": "string", "defaultValue": "[[1,2,3 ]"},
@@ -251,8 +301,10 @@ def test_json(arm_outputs: Outputs) -> None:
             "booleanOutput": {"type": "bool", "value": "[json(parameters('jsonBoolean'))]"},
             "intOutput": {"type": "int", "value": "[json(parameters('jsonInt'))]"},
             "arrayOutput": {"type": "array", "value": "[json(parameters('jsonArray'))]"},
-            "concatObjectOutput": {"type": "object",
-                                   "value": "[json(concat('{\"a\": \"', parameters('concatValue'), '\"}'))]"},
+            "concatObjectOutput": {
+                "type": "object",
+                "value": "[json(concat('{\"a\": \"', parameters('concatValue'), '\"}'))]",
+            },
         },
     )
     assert arm_outputs(template) == {
@@ -280,7 +332,10 @@ def test_null(arm_outputs: Outputs) -> None:
 
 def test_object_keys_shallow_merge_and_tryget(arm_eval: Eval) -> None:
     assert arm_eval("[objectKeys(createObject('a', 1, 'b', 2))]") == ["a", "b"]
-    assert arm_eval("[shallowMerge(createArray(createObject('a', 1), createObject('a', 2, 'b', 3)))]") == {"a": 2, "b": 3}
+    assert arm_eval("[shallowMerge(createArray(createObject('a', 1), createObject('a', 2, 'b', 3)))]") == {
+        "a": 2,
+        "b": 3,
+    }
     assert arm_eval("[tryGet(createObject('a', createArray(5, 6)), 'a', 1)]") == 6
     assert arm_eval("[tryGet(createObject('a', 1), 'missing')]") is None
 

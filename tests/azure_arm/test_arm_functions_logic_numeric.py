@@ -6,7 +6,6 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-
 from iacli_azure.arm import (
     EvaluationContext,
     EvaluationError,
@@ -36,9 +35,14 @@ def _compare_template(function: str) -> dict[str, Any]:
     return _template(
         parameters=_COMPARE_PARAMETERS,
         outputs={
-            "checkInts": {"type": "bool", "value": f"[{function}(parameters('firstInt'), parameters('secondInt') )]"},
-            "checkStrings": {"type": "bool",
-                             "value": f"[{function}(parameters('firstString'), parameters('secondString'))]"},
+            "checkInts": {
+                "type": "bool",
+                "value": f"[{function}(parameters('firstInt'), parameters('secondInt') )]",
+            },
+            "checkStrings": {
+                "type": "bool",
+                "value": f"[{function}(parameters('firstString'), parameters('secondString'))]",
+            },
         },
     )
 
@@ -47,21 +51,39 @@ def _compare_template(function: str) -> dict[str, Any]:
 def test_coalesce(arm_outputs: Outputs) -> None:
     obj = "parameters('objectToTest')"
     template = _template(
-        parameters={"objectToTest": {"type": "object", "defaultValue": {
-            "null1": None, "null2": None, "string": "default", "int": 1,
-            "object": {"first": "default"}, "array": [1],
-        }}},
+        parameters={
+            "objectToTest": {
+                "type": "object",
+                "defaultValue": {
+                    "null1": None,
+                    "null2": None,
+                    "string": "default",
+                    "int": 1,
+                    "object": {"first": "default"},
+                    "array": [1],
+                },
+            }
+        },
         outputs={
-            "stringOutput": {"type": "string", "value": f"[coalesce({obj}.null1, {obj}.null2, {obj}.string)]"},
+            "stringOutput": {
+                "type": "string",
+                "value": f"[coalesce({obj}.null1, {obj}.null2, {obj}.string)]",
+            },
             "intOutput": {"type": "int", "value": f"[coalesce({obj}.null1, {obj}.null2, {obj}.int)]"},
-            "objectOutput": {"type": "object", "value": f"[coalesce({obj}.null1, {obj}.null2, {obj}.object)]"},
+            "objectOutput": {
+                "type": "object",
+                "value": f"[coalesce({obj}.null1, {obj}.null2, {obj}.object)]",
+            },
             "arrayOutput": {"type": "array", "value": f"[coalesce({obj}.null1, {obj}.null2, {obj}.array)]"},
             "emptyOutput": {"type": "bool", "value": f"[empty(coalesce({obj}.null1, {obj}.null2))]"},
         },
     )
     assert arm_outputs(template) == {
-        "stringOutput": "default", "intOutput": 1, "objectOutput": {"first": "default"},
-        "arrayOutput": [1], "emptyOutput": True,
+        "stringOutput": "default",
+        "intOutput": 1,
+        "objectOutput": {"first": "default"},
+        "arrayOutput": [1],
+        "emptyOutput": True,
     }
 
 
@@ -69,23 +91,41 @@ def test_coalesce(arm_outputs: Outputs) -> None:
 def test_equals(arm_outputs: Outputs) -> None:
     template = _template(
         parameters={
-            "firstInt": {"type": "int", "defaultValue": 1}, "secondInt": {"type": "int", "defaultValue": 1},
-            "firstString": {"type": "string", "defaultValue": "a"}, "secondString": {"type": "string", "defaultValue": "a"},
+            "firstInt": {"type": "int", "defaultValue": 1},
+            "secondInt": {"type": "int", "defaultValue": 1},
+            "firstString": {"type": "string", "defaultValue": "a"},
+            "secondString": {"type": "string", "defaultValue": "a"},
             "firstArray": {"type": "array", "defaultValue": ["a", "b"]},
             "secondArray": {"type": "array", "defaultValue": ["a", "b"]},
             "firstObject": {"type": "object", "defaultValue": {"a": "b"}},
             "secondObject": {"type": "object", "defaultValue": {"a": "b"}},
         },
         outputs={
-            "checkInts": {"type": "bool", "value": "[equals(parameters('firstInt'), parameters('secondInt') )]"},
-            "checkStrings": {"type": "bool", "value": "[equals(parameters('firstString'), parameters('secondString'))]"},
-            "checkArrays": {"type": "bool", "value": "[equals(parameters('firstArray'), parameters('secondArray'))]"},
-            "checkObjects": {"type": "bool", "value": "[equals(parameters('firstObject'), parameters('secondObject'))]"},
+            "checkInts": {
+                "type": "bool",
+                "value": "[equals(parameters('firstInt'), parameters('secondInt') )]",
+            },
+            "checkStrings": {
+                "type": "bool",
+                "value": "[equals(parameters('firstString'), parameters('secondString'))]",
+            },
+            "checkArrays": {
+                "type": "bool",
+                "value": "[equals(parameters('firstArray'), parameters('secondArray'))]",
+            },
+            "checkObjects": {
+                "type": "bool",
+                "value": "[equals(parameters('firstObject'), parameters('secondObject'))]",
+            },
             "checkNotEquals": {"type": "bool", "value": "[not(equals(1, 2))]"},
         },
     )
     assert arm_outputs(template) == {
-        "checkInts": True, "checkStrings": True, "checkArrays": True, "checkObjects": True, "checkNotEquals": True,
+        "checkInts": True,
+        "checkStrings": True,
+        "checkArrays": True,
+        "checkObjects": True,
+        "checkNotEquals": True,
     }
 
 
@@ -99,7 +139,12 @@ def test_equals_is_case_sensitive_and_type_strict(arm_eval: Eval) -> None:
 # ... #greaterorequals, #less, #lessorequals ('A' sorts after 'a', as .NET's culture-aware comparison does)
 @pytest.mark.parametrize(
     ("function", "ints", "strings"),
-    [("greater", False, True), ("greaterOrEquals", False, True), ("less", True, False), ("lessOrEquals", True, False)],
+    [
+        ("greater", False, True),
+        ("greaterOrEquals", False, True),
+        ("less", True, False),
+        ("lessOrEquals", True, False),
+    ],
 )
 def test_comparisons(arm_outputs: Outputs, function: str, ints: bool, strings: bool) -> None:
     assert arm_outputs(_compare_template(function)) == {"checkInts": ints, "checkStrings": strings}
@@ -113,23 +158,36 @@ def test_comparison_type_mismatch(arm_eval: Eval) -> None:
 # https://learn.microsoft.com/azure/azure-resource-manager/templates/template-functions-logical#and
 # (#or and #not use the same example)
 def test_and_or_not(arm_outputs: Outputs) -> None:
-    template = _template(outputs={
-        "andExampleOutput": {"value": "[and(bool('true'), bool('false'))]", "type": "bool"},
-        "orExampleOutput": {"value": "[or(bool('true'), bool('false'))]", "type": "bool"},
-        "notExampleOutput": {"value": "[not(bool('true'))]", "type": "bool"},
-    })
-    assert arm_outputs(template) == {"andExampleOutput": False, "orExampleOutput": True, "notExampleOutput": False}
+    template = _template(
+        outputs={
+            "andExampleOutput": {"value": "[and(bool('true'), bool('false'))]", "type": "bool"},
+            "orExampleOutput": {"value": "[or(bool('true'), bool('false'))]", "type": "bool"},
+            "notExampleOutput": {"value": "[not(bool('true'))]", "type": "bool"},
+        }
+    )
+    assert arm_outputs(template) == {
+        "andExampleOutput": False,
+        "orExampleOutput": True,
+        "notExampleOutput": False,
+    }
 
 
 # https://learn.microsoft.com/azure/azure-resource-manager/templates/template-functions-logical#bool
 def test_bool(arm_outputs: Outputs) -> None:
-    template = _template(outputs={
-        "trueString": {"value": "[bool('true')]", "type": "bool"},
-        "falseString": {"value": "[bool('false')]", "type": "bool"},
-        "trueInt": {"value": "[bool(1)]", "type": "bool"},
-        "falseInt": {"value": "[bool(0)]", "type": "bool"},
-    })
-    assert arm_outputs(template) == {"trueString": True, "falseString": False, "trueInt": True, "falseInt": False}
+    template = _template(
+        outputs={
+            "trueString": {"value": "[bool('true')]", "type": "bool"},
+            "falseString": {"value": "[bool('false')]", "type": "bool"},
+            "trueInt": {"value": "[bool(1)]", "type": "bool"},
+            "falseInt": {"value": "[bool(0)]", "type": "bool"},
+        }
+    )
+    assert arm_outputs(template) == {
+        "trueString": True,
+        "falseString": False,
+        "trueInt": True,
+        "falseInt": False,
+    }
 
 
 def test_true_false_functions_and_bool_errors(arm_eval: Eval) -> None:
@@ -142,47 +200,62 @@ def test_true_false_functions_and_bool_errors(arm_eval: Eval) -> None:
 
 # https://learn.microsoft.com/azure/azure-resource-manager/templates/template-functions-logical#if
 def test_if(arm_outputs: Outputs) -> None:
-    template = _template(outputs={
-        "yesOutput": {"type": "string", "value": "[if(equals('a', 'a'), 'yes', 'no')]"},
-        "noOutput": {"type": "string", "value": "[if(equals('a', 'b'), 'yes', 'no')]"},
-        "objectOutput": {"type": "object",
-                         "value": "[if(equals('a', 'a'), json('{\"test\": \"value1\"}'), json('null'))]"},
-    })
+    template = _template(
+        outputs={
+            "yesOutput": {"type": "string", "value": "[if(equals('a', 'a'), 'yes', 'no')]"},
+            "noOutput": {"type": "string", "value": "[if(equals('a', 'b'), 'yes', 'no')]"},
+            "objectOutput": {
+                "type": "object",
+                "value": "[if(equals('a', 'a'), json('{\"test\": \"value1\"}'), json('null'))]",
+            },
+        }
+    )
     assert arm_outputs(template) == {"yesOutput": "yes", "noOutput": "no", "objectOutput": {"test": "value1"}}
 
 
 # https://learn.microsoft.com/azure/azure-resource-manager/templates/template-functions-logical#if
 # (second example, conditionWithReference.json: only the chosen branch is evaluated)
-_CONDITION_WITH_REFERENCE = {
+_CONDITION_WITH_REFERENCE: dict[str, Any] = {
     "parameters": {
         "vmName": {"type": "string"},
         "location": {"type": "string"},
         "logAnalytics": {"type": "string", "defaultValue": ""},
     },
-    "resources": [{
-        "condition": "[not(empty(parameters('logAnalytics')))]",
-        "name": "[concat(parameters('vmName'),'/omsOnboarding')]",
-        "type": "Microsoft.Compute/virtualMachines/extensions",
-        "location": "[parameters('location')]",
-        "apiVersion": "2017-03-30",
-        "properties": {
-            "publisher": "Microsoft.EnterpriseCloud.Monitoring",
-            "type": "MicrosoftMonitoringAgent",
-            "typeHandlerVersion": "1.0",
-            "autoUpgradeMinorVersion": True,
-            "settings": {"workspaceId": (
-                "[if(not(empty(parameters('logAnalytics'))), "
-                "reference(parameters('logAnalytics'), '2015-11-01-preview').customerId, json('null'))]"
-            )},
-            "protectedSettings": {"workspaceKey": (
-                "[if(not(empty(parameters('logAnalytics'))), "
-                "listKeys(parameters('logAnalytics'), '2015-11-01-preview').primarySharedKey, json('null'))]"
-            )},
-        },
-    }],
-    "outputs": {"mgmtStatus": {"type": "string", "value": (
-        "[if(not(empty(parameters('logAnalytics'))), 'Enabled monitoring for VM!', 'Nothing to enable')]"
-    )}},
+    "resources": [
+        {
+            "condition": "[not(empty(parameters('logAnalytics')))]",
+            "name": "[concat(parameters('vmName'),'/omsOnboarding')]",
+            "type": "Microsoft.Compute/virtualMachines/extensions",
+            "location": "[parameters('location')]",
+            "apiVersion": "2017-03-30",
+            "properties": {
+                "publisher": "Microsoft.EnterpriseCloud.Monitoring",
+                "type": "MicrosoftMonitoringAgent",
+                "typeHandlerVersion": "1.0",
+                "autoUpgradeMinorVersion": True,
+                "settings": {
+                    "workspaceId": (
+                        "[if(not(empty(parameters('logAnalytics'))), "
+                        "reference(parameters('logAnalytics'), '2015-11-01-preview').customerId, json('null'))]"
+                    )
+                },
+                "protectedSettings": {
+                    "workspaceKey": (
+                        "[if(not(empty(parameters('logAnalytics'))), "
+                        "listKeys(parameters('logAnalytics'), '2015-11-01-preview').primarySharedKey, json('null'))]"
+                    )
+                },
+            },
+        }
+    ],
+    "outputs": {
+        "mgmtStatus": {
+            "type": "string",
+            "value": (
+                "[if(not(empty(parameters('logAnalytics'))), 'Enabled monitoring for VM!', 'Nothing to enable')]"
+            ),
+        }
+    },
 }
 
 
@@ -192,8 +265,10 @@ def _failing_resolver(request: object) -> Any:
 
 def test_if_is_lazy_so_reference_is_never_called() -> None:
     ctx = EvaluationContext.create(
-        _CONDITION_WITH_REFERENCE, {"vmName": "vm1", "location": "westus"},
-        reference_resolver=_failing_resolver, list_resolver=_failing_resolver,
+        _CONDITION_WITH_REFERENCE,
+        {"vmName": "vm1", "location": "westus"},
+        reference_resolver=_failing_resolver,
+        list_resolver=_failing_resolver,
     )
     assert expand_resources(_CONDITION_WITH_REFERENCE, ctx) == []  # condition false
     assert evaluate_outputs(_CONDITION_WITH_REFERENCE, ctx) == {
@@ -202,7 +277,9 @@ def test_if_is_lazy_so_reference_is_never_called() -> None:
     workspace = ctx.evaluate  # evaluating the property expression directly must not call the resolvers either
     from iacli_azure.arm import parse_template_string
 
-    expr = parse_template_string(_CONDITION_WITH_REFERENCE["resources"][0]["properties"]["settings"]["workspaceId"])
+    expr = parse_template_string(
+        _CONDITION_WITH_REFERENCE["resources"][0]["properties"]["settings"]["workspaceId"]
+    )
     assert not isinstance(expr, str)
     assert workspace(expr) is None
 
@@ -220,8 +297,10 @@ def test_if_chosen_branch_calls_reference_and_listkeys() -> None:
         return {"primarySharedKey": "key-1"}
 
     ctx = EvaluationContext.create(
-        _CONDITION_WITH_REFERENCE, {"vmName": "vm1", "location": "westus", "logAnalytics": workspace_id},
-        reference_resolver=reference, list_resolver=list_keys,
+        _CONDITION_WITH_REFERENCE,
+        {"vmName": "vm1", "location": "westus", "logAnalytics": workspace_id},
+        reference_resolver=reference,
+        list_resolver=list_keys,
     )
     (resource,) = expand_resources(_CONDITION_WITH_REFERENCE, ctx)
     properties = resource.evaluate_properties()
@@ -245,10 +324,17 @@ def test_and_or_coalesce_short_circuit(arm_eval: Eval) -> None:
     ("function", "first", "second", "expected"),
     [("add", 5, 3, 8), ("div", 8, 3, 2), ("mod", 7, 3, 1), ("mul", 5, 3, 15), ("sub", 7, 3, 4)],
 )
-def test_arithmetic_doc_examples(arm_outputs: Outputs, function: str, first: int, second: int, expected: int) -> None:
+def test_arithmetic_doc_examples(
+    arm_outputs: Outputs, function: str, first: int, second: int, expected: int
+) -> None:
     template = _template(
-        parameters={"first": {"type": "int", "defaultValue": first}, "second": {"type": "int", "defaultValue": second}},
-        outputs={"result": {"type": "int", "value": f"[{function}(parameters('first'), parameters('second'))]"}},
+        parameters={
+            "first": {"type": "int", "defaultValue": first},
+            "second": {"type": "int", "defaultValue": second},
+        },
+        outputs={
+            "result": {"type": "int", "value": f"[{function}(parameters('first'), parameters('second'))]"}
+        },
     )
     assert arm_outputs(template) == {"result": expected}
 

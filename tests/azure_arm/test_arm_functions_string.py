@@ -11,15 +11,15 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-
 from iacli_azure.arm import EvaluationContext, EvaluationError, FunctionArgumentError, evaluate_outputs
 
 Outputs = Callable[..., dict[str, Any]]
 Eval = Callable[..., Any]
 
 
-def _template(outputs: dict[str, Any], parameters: dict[str, Any] | None = None,
-              variables: dict[str, Any] | None = None) -> dict[str, Any]:
+def _template(
+    outputs: dict[str, Any], parameters: dict[str, Any] | None = None, variables: dict[str, Any] | None = None
+) -> dict[str, Any]:
     return {
         "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
         "contentVersion": "1.0.0.0",
@@ -59,8 +59,12 @@ def test_base64_base64tostring_base64tojson(arm_outputs: Outputs) -> None:
 def test_concat_strings(arm_outputs: Outputs) -> None:
     template = _template(
         parameters={"prefix": {"type": "string", "defaultValue": "prefix"}},
-        outputs={"concatOutput": {"type": "string",
-                                  "value": "[concat(parameters('prefix'), '-', uniqueString(resourceGroup().id))]"}},
+        outputs={
+            "concatOutput": {
+                "type": "string",
+                "value": "[concat(parameters('prefix'), '-', uniqueString(resourceGroup().id))]",
+            }
+        },
     )
     value = arm_outputs(template)["concatOutput"]
     # The docs show prefix-5yj4yjf5mbg72 for their resource group; the suffix depends on the id.
@@ -95,8 +99,12 @@ def test_contains(arm_outputs: Outputs) -> None:
         },
     )
     assert arm_outputs(template) == {
-        "stringTrue": True, "stringFalse": False, "objectTrue": True,
-        "objectFalse": False, "arrayTrue": True, "arrayFalse": False,
+        "stringTrue": True,
+        "stringFalse": False,
+        "objectTrue": True,
+        "objectFalse": False,
+        "arrayTrue": True,
+        "arrayFalse": False,
     }
 
 
@@ -114,7 +122,10 @@ def test_datauri_and_datauritostring(arm_outputs: Outputs) -> None:
         },
         outputs={
             "dataUriOutput": {"value": "[dataUri(parameters('stringToTest'))]", "type": "string"},
-            "toStringOutput": {"type": "string", "value": "[dataUriToString(parameters('dataFormattedString'))]"},
+            "toStringOutput": {
+                "type": "string",
+                "value": "[dataUriToString(parameters('dataFormattedString'))]",
+            },
         },
     )
     assert arm_outputs(template) == {
@@ -143,17 +154,23 @@ def test_empty(arm_outputs: Outputs) -> None:
 # https://learn.microsoft.com/azure/azure-resource-manager/templates/template-functions-string#startswith
 # https://learn.microsoft.com/azure/azure-resource-manager/templates/template-functions-string#endswith
 def test_startswith_endswith(arm_outputs: Outputs) -> None:
-    template = _template(outputs={
-        "startsTrue": {"type": "bool", "value": "[startsWith('abcdef', 'ab')]"},
-        "startsCapTrue": {"type": "bool", "value": "[startsWith('abcdef', 'A')]"},
-        "startsFalse": {"type": "bool", "value": "[startsWith('abcdef', 'e')]"},
-        "endsTrue": {"type": "bool", "value": "[endsWith('abcdef', 'ef')]"},
-        "endsCapTrue": {"type": "bool", "value": "[endsWith('abcdef', 'F')]"},
-        "endsFalse": {"type": "bool", "value": "[endsWith('abcdef', 'e')]"},
-    })
+    template = _template(
+        outputs={
+            "startsTrue": {"type": "bool", "value": "[startsWith('abcdef', 'ab')]"},
+            "startsCapTrue": {"type": "bool", "value": "[startsWith('abcdef', 'A')]"},
+            "startsFalse": {"type": "bool", "value": "[startsWith('abcdef', 'e')]"},
+            "endsTrue": {"type": "bool", "value": "[endsWith('abcdef', 'ef')]"},
+            "endsCapTrue": {"type": "bool", "value": "[endsWith('abcdef', 'F')]"},
+            "endsFalse": {"type": "bool", "value": "[endsWith('abcdef', 'e')]"},
+        }
+    )
     assert arm_outputs(template) == {
-        "startsTrue": True, "startsCapTrue": True, "startsFalse": False,
-        "endsTrue": True, "endsCapTrue": True, "endsFalse": False,
+        "startsTrue": True,
+        "startsCapTrue": True,
+        "startsFalse": False,
+        "endsTrue": True,
+        "endsCapTrue": True,
+        "endsFalse": False,
     }
 
 
@@ -169,7 +186,12 @@ def test_first_and_last(arm_outputs: Outputs) -> None:
             "stringLast": {"type": "string", "value": "[last('One Two Three')]"},
         },
     )
-    assert arm_outputs(template) == {"arrayFirst": "one", "stringFirst": "O", "arrayLast": "three", "stringLast": "e"}
+    assert arm_outputs(template) == {
+        "arrayFirst": "one",
+        "stringFirst": "O",
+        "arrayLast": "three",
+        "stringLast": "e",
+    }
 
 
 # https://learn.microsoft.com/azure/azure-resource-manager/templates/template-functions-string#format
@@ -180,10 +202,15 @@ def test_format(arm_outputs: Outputs) -> None:
             "name": {"type": "string", "defaultValue": "User"},
             "numberToFormat": {"type": "int", "defaultValue": 8175133},
         },
-        outputs={"formatTest": {"type": "string", "value": (
-            "[format('{0}, {1}. Formatted number: {2:N0}', parameters('greeting'), "
-            "parameters('name'), parameters('numberToFormat'))]"
-        )}},
+        outputs={
+            "formatTest": {
+                "type": "string",
+                "value": (
+                    "[format('{0}, {1}. Formatted number: {2:N0}', parameters('greeting'), "
+                    "parameters('name'), parameters('numberToFormat'))]"
+                ),
+            }
+        },
     )
     assert arm_outputs(template) == {"formatTest": "Hello, User. Formatted number: 8,175,133"}
 
@@ -215,14 +242,22 @@ def test_format_index_out_of_range(arm_eval: Eval) -> None:
 # https://learn.microsoft.com/azure/azure-resource-manager/templates/template-functions-string#indexof
 # https://learn.microsoft.com/azure/azure-resource-manager/templates/template-functions-string#lastindexof
 def test_indexof_lastindexof(arm_outputs: Outputs) -> None:
-    template = _template(outputs={
-        "firstT": {"type": "int", "value": "[indexOf('test', 't')]"},
-        "lastT": {"type": "int", "value": "[lastIndexOf('test', 't')]"},
-        "firstString": {"type": "int", "value": "[indexOf('abcdef', 'CD')]"},
-        "lastString": {"type": "int", "value": "[lastIndexOf('abcdef', 'AB')]"},
-        "notFound": {"type": "int", "value": "[indexOf('abcdef', 'z')]"},
-    })
-    assert arm_outputs(template) == {"firstT": 0, "lastT": 3, "firstString": 2, "lastString": 0, "notFound": -1}
+    template = _template(
+        outputs={
+            "firstT": {"type": "int", "value": "[indexOf('test', 't')]"},
+            "lastT": {"type": "int", "value": "[lastIndexOf('test', 't')]"},
+            "firstString": {"type": "int", "value": "[indexOf('abcdef', 'CD')]"},
+            "lastString": {"type": "int", "value": "[lastIndexOf('abcdef', 'AB')]"},
+            "notFound": {"type": "int", "value": "[indexOf('abcdef', 'z')]"},
+        }
+    )
+    assert arm_outputs(template) == {
+        "firstT": 0,
+        "lastT": 3,
+        "firstString": 2,
+        "lastString": 0,
+        "notFound": -1,
+    }
 
 
 # https://learn.microsoft.com/azure/azure-resource-manager/templates/template-functions-string#length
@@ -231,10 +266,15 @@ def test_length(arm_outputs: Outputs) -> None:
         parameters={
             "arrayToTest": {"type": "array", "defaultValue": ["one", "two", "three"]},
             "stringToTest": {"type": "string", "defaultValue": "One Two Three"},
-            "objectToTest": {"type": "object", "defaultValue": {
-                "propA": "one", "propB": "two", "propC": "three",
-                "propD": {"propD-1": "sub", "propD-2": "sub"},
-            }},
+            "objectToTest": {
+                "type": "object",
+                "defaultValue": {
+                    "propA": "one",
+                    "propB": "two",
+                    "propC": "three",
+                    "propD": {"propD-1": "sub", "propD-2": "sub"},
+                },
+            },
         },
         outputs={
             "arrayLength": {"type": "int", "value": "[length(parameters('arrayToTest'))]"},
@@ -301,8 +341,12 @@ def test_skip_and_take(arm_outputs: Outputs) -> None:
         },
     )
     assert arm_outputs(template) == {
-        "skipArray": ["three"], "skipString": "two three", "takeArray": ["one", "two"], "takeString": "on",
-        "takeNegative": [], "skipTooMany": "",
+        "skipArray": ["three"],
+        "skipString": "two three",
+        "takeArray": ["one", "two"],
+        "takeString": "on",
+        "takeNegative": [],
+        "skipTooMany": "",
     }
 
 
@@ -316,10 +360,16 @@ def test_split(arm_outputs: Outputs) -> None:
         variables={"delimiters": [",", ";"]},
         outputs={
             "firstOutput": {"type": "array", "value": "[split(parameters('firstString'),',')]"},
-            "secondOutput": {"type": "array", "value": "[split(parameters('secondString'),variables('delimiters'))]"},
+            "secondOutput": {
+                "type": "array",
+                "value": "[split(parameters('secondString'),variables('delimiters'))]",
+            },
         },
     )
-    assert arm_outputs(template) == {"firstOutput": ["one", "two", "three"], "secondOutput": ["one", "two", "three"]}
+    assert arm_outputs(template) == {
+        "firstOutput": ["one", "two", "three"],
+        "secondOutput": ["one", "two", "three"],
+    }
 
 
 # https://learn.microsoft.com/azure/azure-resource-manager/templates/template-functions-string#string
@@ -347,7 +397,9 @@ def test_string(arm_outputs: Outputs) -> None:
 def test_substring(arm_outputs: Outputs) -> None:
     template = _template(
         parameters={"testString": {"type": "string", "defaultValue": "one two three"}},
-        outputs={"substringOutput": {"value": "[substring(parameters('testString'), 4, 3)]", "type": "string"}},
+        outputs={
+            "substringOutput": {"value": "[substring(parameters('testString'), 4, 3)]", "type": "string"}
+        },
     )
     assert arm_outputs(template) == {"substringOutput": "two"}
 
@@ -377,7 +429,9 @@ def test_tolower_toupper_trim(arm_outputs: Outputs) -> None:
         },
     )
     assert arm_outputs(template) == {
-        "toLowerOutput": "one two three", "toUpperOutput": "ONE TWO THREE", "return": "one two three",
+        "toLowerOutput": "one two three",
+        "toUpperOutput": "ONE TWO THREE",
+        "return": "one two three",
     }
 
 
@@ -387,9 +441,16 @@ def test_tolower_toupper_trim(arm_outputs: Outputs) -> None:
     [
         ("http://contoso.org/firstpath", "myscript.sh", "http://contoso.org/myscript.sh"),
         ("http://contoso.org/firstpath/", "myscript.sh", "http://contoso.org/firstpath/myscript.sh"),
-        ("http://contoso.org/firstpath/azuredeploy.json", "myscript.sh", "http://contoso.org/firstpath/myscript.sh"),
-        ("http://contoso.org/firstpath/azuredeploy.json/", "myscript.sh",
-         "http://contoso.org/firstpath/azuredeploy.json/myscript.sh"),
+        (
+            "http://contoso.org/firstpath/azuredeploy.json",
+            "myscript.sh",
+            "http://contoso.org/firstpath/myscript.sh",
+        ),
+        (
+            "http://contoso.org/firstpath/azuredeploy.json/",
+            "myscript.sh",
+            "http://contoso.org/firstpath/azuredeploy.json/myscript.sh",
+        ),
     ],
 )
 def test_uri_remarks_examples(arm_eval: Eval, base: str, relative: str, expected: str) -> None:

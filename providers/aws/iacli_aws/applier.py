@@ -18,12 +18,11 @@ from iacli_aws.planner import CAPABILITIES
 from iacli_aws.session import AwsSession
 from iacli_aws.stacks import (
     ROLLED_BACK,
-    STUCK,
     SUCCESS,
     TERMINAL,
     EventReader,
-    describe_stack,
     deployed_template,
+    describe_stack,
     stack_resources,
     wait_for,
 )

@@ -29,7 +29,8 @@ def lint(text: str, source: str, region: str, cache_dir: Path) -> list[Diagnosti
 
 
 def _run(text: str, region: str) -> list[dict[str, Any]]:
-    from cfnlint.api import ManualArgs, lint as cfn_lint
+    from cfnlint.api import ManualArgs
+    from cfnlint.api import lint as cfn_lint
 
     matches = cfn_lint(text, config=ManualArgs(regions=[region]))
     return [

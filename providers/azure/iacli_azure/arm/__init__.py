@@ -30,16 +30,19 @@ from .evaluator import (
     ResourceGroupInfo,
     SubscriptionInfo,
     TenantInfo,
+    deployment_batches,
     deployment_order,
     evaluate,
     evaluate_outputs,
     expand_resources,
     parameter_values_from_file,
+    placeholder_list_resolver,
 )
 from .expressions import Expr, is_expression, parse_expression, parse_template_string
 from .functions import FUNCTIONS, supported_function_names
 
 __all__ = [
+    "FUNCTIONS",
     "ArmTemplateError",
     "CopyInfo",
     "DependencyCycleError",
@@ -49,7 +52,6 @@ __all__ = [
     "ExpandedResource",
     "Expr",
     "ExpressionSyntaxError",
-    "FUNCTIONS",
     "FunctionArgumentError",
     "ListRequest",
     "NestedDeployment",
@@ -61,6 +63,7 @@ __all__ = [
     "TenantInfo",
     "UnsupportedFunctionError",
     "UnsupportedTemplateFeatureError",
+    "deployment_batches",
     "deployment_order",
     "evaluate",
     "evaluate_outputs",
@@ -69,5 +72,6 @@ __all__ = [
     "parameter_values_from_file",
     "parse_expression",
     "parse_template_string",
+    "placeholder_list_resolver",
     "supported_function_names",
 ]

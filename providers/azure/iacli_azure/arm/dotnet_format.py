@@ -15,19 +15,19 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from typing import Any
 from datetime import datetime, timedelta, timezone
 from decimal import ROUND_HALF_EVEN, Decimal
+from typing import Any
 
 from .errors import EvaluationError
 
 __all__ = [
+    "add_duration",
     "format_composite",
     "format_datetime",
     "format_number",
     "parse_iso_datetime",
     "parse_iso_duration",
-    "add_duration",
 ]
 
 _STANDARD_NUMERIC = re.compile(r"^([A-Za-z])(\d{0,9})$")
@@ -56,7 +56,9 @@ def format_composite(template: str, args: Sequence[Any], to_text: Callable[[Any]
             continue
         match = _FORMAT_ITEM.match(template, index)
         if match is None:
-            raise EvaluationError(f"Input string {template!r} was not in a correct format at position {index}")
+            raise EvaluationError(
+                f"Input string {template!r} was not in a correct format at position {index}"
+            )
         out.append(_format_item(match, args, to_text))
         index = match.end()
     return "".join(out)
@@ -79,7 +81,7 @@ def _format_item(match: re.Match[str], args: Sequence[Any], to_text: Callable[[A
     return text.rjust(width) if width >= 0 else text.ljust(-width)
 
 
-def format_number(value: int | float, spec: str) -> str:
+def format_number(value: float, spec: str) -> str:
     """Format a number with a .NET standard or simple custom numeric format string."""
     standard = _STANDARD_NUMERIC.match(spec)
     if standard:
@@ -92,7 +94,7 @@ def format_number(value: int | float, spec: str) -> str:
     raise EvaluationError(f"The numeric format string {spec!r} is not supported")
 
 
-def _round_decimal(value: int | float, places: int) -> Decimal:
+def _round_decimal(value: float, places: int) -> Decimal:
     quantum = Decimal(1).scaleb(-places)
     return Decimal(str(value) if isinstance(value, float) else value).quantize(quantum, ROUND_HALF_EVEN)
 
@@ -106,7 +108,7 @@ def _group_thousands(digits: str) -> str:
     return ",".join(groups)
 
 
-def _fixed(value: int | float, places: int, grouped: bool) -> str:
+def _fixed(value: float, places: int, grouped: bool) -> str:
     rounded = _round_decimal(value, places)
     sign = "-" if rounded < 0 else ""
     text = f"{abs(rounded):.{places}f}"
@@ -116,7 +118,7 @@ def _fixed(value: int | float, places: int, grouped: bool) -> str:
     return sign + integral + ("." + fraction if fraction else "")
 
 
-def _format_standard_number(value: int | float, letter: str, precision: int | None, spec: str) -> str:
+def _format_standard_number(value: float, letter: str, precision: int | None, spec: str) -> str:
     upper = letter.upper()
     if upper == "D":
         return _format_decimal(value, precision or 0, spec)
@@ -137,14 +139,14 @@ def _format_standard_number(value: int | float, letter: str, precision: int | No
     raise EvaluationError(f"The numeric format string {spec!r} is not supported")
 
 
-def _format_decimal(value: int | float, digits: int, spec: str) -> str:
+def _format_decimal(value: float, digits: int, spec: str) -> str:
     if not isinstance(value, int):
         raise EvaluationError(f"The format string {spec!r} is only valid for integers")
     sign = "-" if value < 0 else ""
     return sign + str(abs(value)).zfill(digits)
 
 
-def _format_hex(value: int | float, digits: int, letter: str, spec: str) -> str:
+def _format_hex(value: float, digits: int, letter: str, spec: str) -> str:
     if not isinstance(value, int):
         raise EvaluationError(f"The format string {spec!r} is only valid for integers")
     number = value if value >= 0 else value + (1 << 64)
@@ -152,26 +154,30 @@ def _format_hex(value: int | float, digits: int, letter: str, spec: str) -> str:
     return text.zfill(digits)
 
 
-def _format_exponential(value: int | float, places: int, letter: str) -> str:
+def _format_exponential(value: float, places: int, letter: str) -> str:
     mantissa, _, exponent = f"{value:.{places}e}".partition("e")
     sign = exponent[0]
     return f"{mantissa}{'E' if letter == 'E' else 'e'}{sign}{exponent[1:].lstrip('0').zfill(3)}"
 
 
-def _format_general(value: int | float, precision: int | None, letter: str) -> str:
+def _format_general(value: float, precision: int | None, letter: str) -> str:
     if isinstance(value, int) and not precision:
         return str(value)
     if precision:
         text = f"{value:.{precision}g}"
     else:
         text = repr(float(value))
-        if text.endswith(".0"):
-            text = text[:-2]
+        text = text.removesuffix(".0")
     return text.replace("e", "E" if letter.isupper() else "e")
 
 
-def _format_custom_number(value: int | float, match: re.Match[str]) -> str:
-    prefix, integral_spec, fraction_spec, suffix = match.group(1), match.group(2), match.group(3), match.group(4)
+def _format_custom_number(value: float, match: re.Match[str]) -> str:
+    prefix, integral_spec, fraction_spec, suffix = (
+        match.group(1),
+        match.group(2),
+        match.group(3),
+        match.group(4),
+    )
     fraction_spec = fraction_spec or ""
     min_fraction = len(fraction_spec.rstrip("#"))
     max_fraction = len(fraction_spec)
@@ -189,8 +195,18 @@ def _format_custom_number(value: int | float, match: re.Match[str]) -> str:
 
 _DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 _MONTH_NAMES = (
-    "January", "February", "March", "April", "May", "June",
-    "July", "August", "September", "October", "November", "December",
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
 )
 _STANDARD_DATETIME = {
     "d": "MM/dd/yyyy",
@@ -238,7 +254,11 @@ def _format_datetime_token(moment: datetime, token: str) -> str:
 
 
 def _year(moment: datetime, size: int) -> str:
-    return f"{moment.year % 100:02d}" if size == 2 else (str(moment.year % 100) if size == 1 else str(moment.year).zfill(size))
+    return (
+        f"{moment.year % 100:02d}"
+        if size == 2
+        else (str(moment.year % 100) if size == 1 else str(moment.year).zfill(size))
+    )
 
 
 def _month(moment: datetime, size: int) -> str:
@@ -307,14 +327,41 @@ _DURATION = re.compile(
 )
 
 
+_ISO_DATETIME = re.compile(
+    r"^(?P<year>\d{4})-?(?P<month>\d{2})-?(?P<day>\d{2})"
+    r"(?:[T ](?P<hour>\d{2}):?(?P<minute>\d{2})(?::?(?P<second>\d{2})(?:[.,](?P<fraction>\d+))?)?)?"
+    r"\s*(?P<zone>Z|[+-]\d{2}(?::?\d{2})?)?$",
+    re.IGNORECASE,
+)
+
+
 def parse_iso_datetime(text: str) -> datetime:
     """Parse an ISO 8601 timestamp (``2020-04-07T14:53:14Z``, ``2020-04-07 14:53:14Z``,
-    ``20190305T175318Z``...).  A value without offset is taken as UTC."""
+    ``20190305T175318Z``, ``2020-04-07T14:53:14.1234567+02:00``...).  No offset means UTC."""
+    match = _ISO_DATETIME.match(text.strip())
+    if match is None:
+        raise EvaluationError(f"The value {text!r} is not a valid ISO 8601 date-time")
+    parts = match.groupdict()
+    zone = (parts["zone"] or "Z").upper()
+    offset = timedelta(0)
+    if zone != "Z":
+        digits = zone[1:].replace(":", "")
+        offset = timedelta(hours=int(digits[:2]), minutes=int(digits[2:] or 0))
+        offset = -offset if zone[0] == "-" else offset
+    fraction = (parts["fraction"] or "0")[:6].ljust(6, "0")
     try:
-        moment = datetime.fromisoformat(text.strip())
+        return datetime(
+            int(parts["year"]),
+            int(parts["month"]),
+            int(parts["day"]),
+            int(parts["hour"] or 0),
+            int(parts["minute"] or 0),
+            int(parts["second"] or 0),
+            int(fraction),
+            tzinfo=timezone(offset),
+        )
     except ValueError as error:
         raise EvaluationError(f"The value {text!r} is not a valid ISO 8601 date-time") from error
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
 def parse_iso_duration(text: str) -> tuple[int, int, timedelta]:
@@ -326,8 +373,11 @@ def parse_iso_duration(text: str) -> tuple[int, int, timedelta]:
     sign = -1 if match.group("sign") == "-" else 1
     numbers = {key: float(value) if value else 0.0 for key, value in parts.items()}
     delta = timedelta(
-        weeks=numbers["weeks"], days=numbers["days"], hours=numbers["hours"],
-        minutes=numbers["minutes"], seconds=numbers["seconds"],
+        weeks=numbers["weeks"],
+        days=numbers["days"],
+        hours=numbers["hours"],
+        minutes=numbers["minutes"],
+        seconds=numbers["seconds"],
     )
     return sign * int(numbers["years"]), sign * int(numbers["months"]), sign * delta
 

@@ -30,7 +30,13 @@ class ExpressionSyntaxError(ArmTemplateError):
 
 
 class EvaluationError(ArmTemplateError):
-    """An expression is syntactically valid but could not be evaluated."""
+    """An expression is syntactically valid but could not be evaluated.
+
+    ``expression`` is the template string being evaluated when the error happened (set by the
+    evaluator; ``None`` when the error did not come from a template string).
+    """
+
+    expression: str | None = None
 
 
 class FunctionArgumentError(EvaluationError):

@@ -19,6 +19,7 @@ evaluated by :func:`expand_resources`.  Everything else in a resource (``propert
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import itertools
 import json
@@ -36,8 +37,15 @@ from .errors import (
     TemplateValidationError,
     UnsupportedTemplateFeatureError,
 )
-from .expressions import Expr, FunctionCall, IndexAccess, IntegerLiteral, PropertyAccess, StringLiteral
-from .expressions import parse_template_string, unparse
+from .expressions import (
+    Expr,
+    FunctionCall,
+    IndexAccess,
+    IntegerLiteral,
+    PropertyAccess,
+    StringLiteral,
+    parse_template_string,
+)
 from .functions import Scope, call_function
 from .values import JsonValue, deep_equals, get_property, is_int, lookup_case_insensitive, type_name
 
@@ -60,6 +68,7 @@ __all__ = [
     "evaluate_outputs",
     "expand_resources",
     "parameter_values_from_file",
+    "placeholder_list_resolver",
 ]
 
 ZERO_GUID = "00000000-0000-0000-0000-000000000000"
@@ -142,6 +151,58 @@ ReferenceResolver = Callable[[ReferenceRequest], JsonValue]
 ListResolver = Callable[[ListRequest], JsonValue]
 
 
+def placeholder_list_resolver(request: ListRequest) -> JsonValue:
+    """A ``list*`` resolver for an offline emulator: deterministic placeholder secrets.
+
+    The answer is one object carrying the members the common ``list*`` actions return
+    (storage ``keys``, Service Bus/Event Hubs ``primaryKey``/``primaryConnectionString``,
+    Cosmos DB ``primaryMasterKey``, Cognitive Services ``key1``, container registry
+    ``username``/``passwords``, ``accountSasToken``...), so ``listKeys(...).keys[0].value``
+    and friends evaluate.  Values derive from the resource id and function name only.
+    """
+    segments = request.resource_id.rstrip("/").split("/")
+    name = segments[-1]
+    lowered = [segment.casefold() for segment in segments]
+    host = segments[lowered.index("namespaces") + 1] if "namespaces" in lowered[:-1] else name
+
+    def secret(label: str) -> str:
+        digest = hashlib.sha256(
+            f"{request.resource_id.casefold()}|{request.function_name.casefold()}|{label}".encode()
+        )
+        return base64.b64encode(digest.digest()).decode("ascii")
+
+    primary, secondary = secret("primary"), secret("secondary")
+
+    def connection(key: str) -> str:
+        return f"Endpoint=sb://{host}.offline.invalid/;SharedAccessKeyName=RootManageSharedAccessKey;SharedAccessKey={key}"
+
+    return {
+        "keys": [
+            {"keyName": "key1", "permissions": "FULL", "value": primary},
+            {"keyName": "key2", "permissions": "FULL", "value": secondary},
+        ],
+        "keyName": "RootManageSharedAccessKey",
+        "primaryKey": primary,
+        "secondaryKey": secondary,
+        "key1": primary,
+        "key2": secondary,
+        "primaryMasterKey": primary,
+        "secondaryMasterKey": secondary,
+        "primaryReadonlyMasterKey": secret("primary-readonly"),
+        "secondaryReadonlyMasterKey": secret("secondary-readonly"),
+        "primaryConnectionString": connection(primary),
+        "secondaryConnectionString": connection(secondary),
+        "username": name,
+        "passwords": [{"name": "password", "value": primary}, {"name": "password2", "value": secondary}],
+        "default": primary,
+        "masterKey": secondary,
+        "functionKeys": {"default": primary},
+        "value": primary,
+        "accountSasToken": f"sv=2021-06-08&ss=b&srt=s&sp=r&sig={primary}",
+        "serviceSasToken": f"sv=2021-06-08&sr=c&sp=r&sig={primary}",
+    }
+
+
 def _azure_cloud_environment() -> dict[str, JsonValue]:
     return {
         "name": "AzureCloud",
@@ -189,7 +250,9 @@ def _sequential_guids(seed: str) -> Callable[[], str]:
 class _LazyValues:
     """Named values computed on first use, cached, with cycle detection; names ignore case."""
 
-    def __init__(self, kind: str, names: Iterable[str], compute: Callable[[str, EvaluationContext], JsonValue]) -> None:
+    def __init__(
+        self, kind: str, names: Iterable[str], compute: Callable[[str, EvaluationContext], JsonValue]
+    ) -> None:
         self._kind = kind
         self._names = {name.casefold(): name for name in names}
         self._compute = compute
@@ -211,11 +274,13 @@ class _LazyValues:
         canonical = self.canonical(name)
         if canonical is None:
             known = ", ".join(self._names.values()) or "(none)"
-            raise EvaluationError(f"The {self._kind} '{name}' is not defined in the template; defined: {known}")
+            raise EvaluationError(
+                f"The {self._kind} '{name}' is not defined in the template; defined: {known}"
+            )
         if canonical in self._cache:
             return self._cache[canonical]
         if canonical in self._in_progress:
-            cycle = (*self._in_progress[self._in_progress.index(canonical):], canonical)
+            cycle = (*self._in_progress[self._in_progress.index(canonical) :], canonical)
             raise DependencyCycleError(
                 f"Circular reference between {self._kind}s: {' -> '.join(cycle)}", cycle
             )
@@ -239,7 +304,7 @@ class _UserFunction:
     output: Any
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class EvaluationContext:
     """Everything an expression can see: parameters, variables, scope objects and callbacks.
 
@@ -302,12 +367,15 @@ class EvaluationContext:
         definitions = _mapping_section(template, "parameters")
         provided = _match_provided_parameters(definitions, parameters or {})
         missing = [
-            name for name, spec in definitions.items()
-            if name not in provided and not (isinstance(spec, Mapping) and "defaultValue" in spec)
+            name
+            for name, spec in definitions.items()
+            if name not in provided
+            and not (isinstance(spec, Mapping) and ("defaultValue" in spec or spec.get("nullable") is True))
         ]
         if missing:
             raise ParameterValidationError(
-                "The value for the template parameter(s) " + ", ".join(f"'{name}'" for name in missing)
+                "The value for the template parameter(s) "
+                + ", ".join(f"'{name}'" for name in missing)
                 + " is not provided"
             )
         ctx = cls(
@@ -373,7 +441,9 @@ class EvaluationContext:
 
     def variable(self, name: str) -> JsonValue:
         """Value of variable ``name``, evaluated on first use."""
-        root = replace(self, copy_indexes={}, default_loop=None, lambda_bindings={}, in_parameter_defaults=False)
+        root = replace(
+            self, copy_indexes={}, default_loop=None, lambda_bindings={}, in_parameter_defaults=False
+        )
         return self.variable_store.get(name, root)
 
     def lambda_variable(self, name: str) -> JsonValue:
@@ -390,7 +460,9 @@ class EvaluationContext:
             raise EvaluationError("The template function 'copyIndex' is only valid inside a copy loop")
         index = self.copy_indexes.get(name.casefold())
         if index is None:
-            raise EvaluationError(f"The template function 'copyIndex' refers to copy loop '{name}', which is not in scope")
+            raise EvaluationError(
+                f"The template function 'copyIndex' refers to copy loop '{name}', which is not in scope"
+            )
         return index
 
     def current_subscription_id(self) -> str:
@@ -405,7 +477,9 @@ class EvaluationContext:
         """``resourceGroup()``."""
         info = self.resource_group_info
         if info is None:
-            raise EvaluationError("The template function 'resourceGroup' is not valid in a subscription-level deployment")
+            raise EvaluationError(
+                "The template function 'resourceGroup' is not valid in a subscription-level deployment"
+            )
         result: dict[str, JsonValue] = {
             "id": f"/subscriptions/{self.current_subscription_id()}/resourceGroups/{info.name}",
             "name": info.name,
@@ -444,7 +518,9 @@ class EvaluationContext:
         template: JsonValue = json.loads(json.dumps(self.template))
         properties: dict[str, JsonValue] = {
             "template": template,
-            "templateHash": str(int(hashlib.sha256(json.dumps(template, sort_keys=True).encode()).hexdigest()[:16], 16)),
+            "templateHash": str(
+                int(hashlib.sha256(json.dumps(template, sort_keys=True).encode()).hexdigest()[:16], 16)
+            ),
             "parameters": {name: {"value": value} for name, value in self.parameters.items()},
             "mode": info.mode,
             "provisioningState": "Accepted",
@@ -463,13 +539,19 @@ class EvaluationContext:
     def reference(self, target: str, api_version: str | None, full: bool) -> JsonValue:
         """``reference()``: delegates to ``reference_resolver``."""
         if self.reference_resolver is None:
-            raise EvaluationError(f"The template function 'reference' can't resolve '{target}': no reference resolver")
-        return self.reference_resolver(ReferenceRequest(self.resolve_resource_id(target), api_version, full, target))
+            raise EvaluationError(
+                f"The template function 'reference' can't resolve '{target}': no reference resolver"
+            )
+        return self.reference_resolver(
+            ReferenceRequest(self.resolve_resource_id(target), api_version, full, target)
+        )
 
     def list_values(self, function_name: str, target: str, api_version: str, values: JsonValue) -> JsonValue:
         """``list*()``: delegates to ``list_resolver``."""
         if self.list_resolver is None:
-            raise EvaluationError(f"The template function '{function_name}' can't resolve '{target}': no list resolver")
+            raise EvaluationError(
+                f"The template function '{function_name}' can't resolve '{target}': no list resolver"
+            )
         request = ListRequest(function_name, self.resolve_resource_id(target), api_version, values, target)
         return self.list_resolver(request)
 
@@ -496,7 +578,9 @@ class EvaluationContext:
             )
         scope = replace(
             self,
-            parameter_store=_LazyValues.fixed("function parameter", dict(zip(function.parameter_names, args))),
+            parameter_store=_LazyValues.fixed(
+                "function parameter", dict(zip(function.parameter_names, args))
+            ),
             variable_store=_LazyValues.fixed("variable", {}),
             copy_indexes={},
             default_loop=None,
@@ -511,17 +595,24 @@ class EvaluationContext:
         if target.startswith("/"):
             return target
         known = self.resource_names.get(target.casefold())
+        if known == _AMBIGUOUS:
+            raise EvaluationError(
+                f"The resource name '{target}' is used by several resources of the template; use resourceId()"
+            )
         if known is not None:
             return known
         segments = target.split("/")
         if len(segments) >= 3 and len(segments) % 2 == 1 and "." in segments[0]:
             types = [segments[0], *segments[1::2]]
             return _resource_id_for(self, "/".join(types), "/".join(segments[2::2]))
-        raise EvaluationError(f"The resource '{target}' is not defined in the template and is not a resource id")
+        raise EvaluationError(
+            f"The resource '{target}' is not defined in the template and is not a resource id"
+        )
 
 
-def _check_scope_protocol(ctx: EvaluationContext) -> Scope:
-    return ctx  # mypy verifies that EvaluationContext satisfies the Scope protocol
+def _as_scope(ctx: EvaluationContext) -> Scope:
+    """Static check (mypy): :class:`EvaluationContext` implements the :class:`Scope` protocol."""
+    return ctx
 
 
 def _index(target: JsonValue, index: JsonValue) -> JsonValue:
@@ -551,13 +642,19 @@ def parameter_values_from_file(document: Mapping[str, Any]) -> dict[str, JsonVal
 
     The inner mapping alone is accepted too.  Key Vault references are not supported offline.
     """
-    entries = document.get("parameters", document) if "$schema" in document or "parameters" in document else document
+    entries = (
+        document.get("parameters", document)
+        if "$schema" in document or "parameters" in document
+        else document
+    )
     if not isinstance(entries, Mapping):
         raise ParameterValidationError("The parameters file must contain a 'parameters' object")
     values: dict[str, JsonValue] = {}
     for name, entry in entries.items():
         if isinstance(entry, Mapping) and "reference" in entry:
-            raise UnsupportedTemplateFeatureError(f"The parameter '{name}' uses a Key Vault reference, which is not supported offline")
+            raise UnsupportedTemplateFeatureError(
+                f"The parameter '{name}' uses a Key Vault reference, which is not supported offline"
+            )
         if not isinstance(entry, Mapping) or "value" not in entry:
             raise ParameterValidationError(f"The parameter '{name}' in the parameters file has no 'value'")
         values[name] = entry["value"]
@@ -592,8 +689,12 @@ def _parameter_computer(
         if name in provided:
             value: JsonValue = provided[name]
         elif "defaultValue" in spec:
-            default_ctx = replace(ctx, copy_indexes={}, default_loop=None, lambda_bindings={}, in_parameter_defaults=True)
+            default_ctx = replace(
+                ctx, copy_indexes={}, default_loop=None, lambda_bindings={}, in_parameter_defaults=True
+            )
             value = evaluate(spec["defaultValue"], default_ctx)
+        elif spec.get("nullable") is True:
+            value = None
         else:
             raise ParameterValidationError(f"The value for the template parameter '{name}' is not provided")
         return _validate_parameter(name, spec, value)
@@ -602,6 +703,12 @@ def _parameter_computer(
 
 
 def _validate_parameter(name: str, spec: Mapping[str, Any], value: JsonValue) -> JsonValue:
+    if "$ref" in spec:
+        raise UnsupportedTemplateFeatureError(
+            f"The parameter '{name}' uses a user-defined type ($ref), which is not supported"
+        )
+    if value is None and spec.get("nullable") is True:
+        return None
     declared = str(spec.get("type", "")).casefold()
     if declared not in _PARAMETER_TYPES:
         raise TemplateValidationError(f"The parameter '{name}' has an invalid type '{spec.get('type')}'")
@@ -649,7 +756,9 @@ def _check_allowed_values(name: str, spec: Mapping[str, Any], value: JsonValue) 
         return
     if not isinstance(allowed, list):
         raise TemplateValidationError(f"The 'allowedValues' of parameter '{name}' must be an array")
-    candidates = value if isinstance(value, list) and str(spec.get("type", "")).casefold() == "array" else [value]
+    candidates = (
+        value if isinstance(value, list) and str(spec.get("type", "")).casefold() == "array" else [value]
+    )
     for candidate in candidates:
         if not _allowed(candidate, allowed):
             raise ParameterValidationError(
@@ -752,8 +861,8 @@ def _evaluate_string(text: str, ctx: EvaluationContext) -> JsonValue:
     try:
         return ctx.evaluate(parsed)
     except EvaluationError as error:
-        if getattr(error, "expression", None) is None:
-            error.expression = text  # type: ignore[attr-defined]
+        if error.expression is None:
+            error.expression = text
             error.args = (f"{error.args[0] if error.args else error} (in expression '{text}')",)
         raise
 
@@ -783,7 +892,9 @@ def _copy_count(spec: Mapping[str, Any], ctx: EvaluationContext, where: str) -> 
         raise TemplateValidationError(f"The 'count' of {where} must be an integer, got {type_name(count)}")
     assert isinstance(count, int)
     if not 0 <= count <= MAX_COPY_COUNT:
-        raise TemplateValidationError(f"The 'count' of {where} must be between 0 and {MAX_COPY_COUNT}, got {count}")
+        raise TemplateValidationError(
+            f"The 'count' of {where} must be between 0 and {MAX_COPY_COUNT}, got {count}"
+        )
     return count
 
 
@@ -854,7 +965,7 @@ class NestedDeployment:
 _STRUCTURAL_KEYS = frozenset(["condition", "copy", "dependson", "resources", "comments", "existing"])
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class ExpandedResource:
     """One resource instance to deploy, after ``condition`` and ``copy`` expansion.
 
@@ -885,7 +996,9 @@ class ExpandedResource:
         """Evaluate ``properties`` (a nested deployment's inline ``template`` stays raw)."""
         properties = self.definition.get("properties")
         if self.is_nested_deployment and isinstance(properties, Mapping) and "template" in properties:
-            evaluated = evaluate({key: value for key, value in properties.items() if key != "template"}, self.context)
+            evaluated = evaluate(
+                {key: value for key, value in properties.items() if key != "template"}, self.context
+            )
             assert isinstance(evaluated, dict)
             evaluated["template"] = properties["template"]
             return evaluated
@@ -901,7 +1014,9 @@ class ExpandedResource:
             folded = key.casefold()
             if folded in _STRUCTURAL_KEYS or folded in ("type", "apiversion", "name", "location"):
                 continue
-            body[key] = self.evaluate_properties() if folded == "properties" else evaluate(value, self.context)
+            body[key] = (
+                self.evaluate_properties() if folded == "properties" else evaluate(value, self.context)
+            )
         return body
 
     def nested_deployment(self) -> NestedDeployment:
@@ -985,9 +1100,11 @@ def _template_resources(template: Mapping[str, Any]) -> list[tuple[str | None, M
         items = [(None, resource) for resource in resources]
     else:
         raise TemplateValidationError("The template 'resources' section must be an array or an object")
-    for symbolic, resource in items:
+    for position, (symbolic, resource) in enumerate(items):
         if not isinstance(resource, Mapping):
-            raise TemplateValidationError(f"The resource {symbolic or ''} definition must be an object".replace("  ", " "))
+            raise TemplateValidationError(
+                f"The resource '{symbolic or position}' definition must be an object"
+            )
     return items
 
 
@@ -1005,8 +1122,14 @@ def _typed_name(resource_type: str, name: str) -> str:
     return "/".join(parts)
 
 
-def _resource_id_for(ctx: EvaluationContext, resource_type: str, name: str, scope: str | None = None,
-                     group: str | None = None, subscription_id: str | None = None) -> str:
+def _resource_id_for(
+    ctx: EvaluationContext,
+    resource_type: str,
+    name: str,
+    scope: str | None = None,
+    group: str | None = None,
+    subscription_id: str | None = None,
+) -> str:
     typed = _typed_name(resource_type, name)
     if scope:
         return f"{scope.rstrip('/')}/providers/{typed}"
@@ -1021,7 +1144,9 @@ def _resource_id_for(ctx: EvaluationContext, resource_type: str, name: str, scop
 
 def _required_str(value: JsonValue, what: str) -> str:
     if not isinstance(value, str) or not value:
-        raise TemplateValidationError(f"The resource {what} must be a non-empty string, got {type_name(value)}")
+        raise TemplateValidationError(
+            f"The resource {what} must be a non-empty string, got {type_name(value)}"
+        )
     return value
 
 
@@ -1032,13 +1157,19 @@ def _child_identity(definition: _Definition, resource_type: str, name: str) -> t
     return f"{parent.type}/{resource_type}", f"{parent.name}/{name}"
 
 
-def _evaluate_instance(definition: _Definition, ctx: EvaluationContext, bindings: tuple[tuple[str, int, bool], ...],
-                       copy: CopyInfo | None) -> _Instance:
+def _evaluate_instance(
+    definition: _Definition,
+    ctx: EvaluationContext,
+    bindings: tuple[tuple[str, int, bool], ...],
+    copy: CopyInfo | None,
+) -> _Instance:
     raw = definition.raw
     label = definition.symbolic_name or str(raw.get("name", definition.template_index))
     condition = evaluate(raw.get("condition", True), ctx)
     if not isinstance(condition, bool):
-        raise TemplateValidationError(f"The condition of resource '{label}' must be a boolean, got {type_name(condition)}")
+        raise TemplateValidationError(
+            f"The condition of resource '{label}' must be a boolean, got {type_name(condition)}"
+        )
     resource_type, name = _child_identity(
         definition,
         _required_str(evaluate(raw.get("type"), ctx), f"type of '{label}'"),
@@ -1048,7 +1179,9 @@ def _evaluate_instance(definition: _Definition, ctx: EvaluationContext, bindings
     location = evaluate(raw.get("location"), ctx)
     scope = evaluate(raw.get("scope"), ctx)
     group = evaluate(raw.get("resourceGroup"), ctx) if resource_type.casefold() == DEPLOYMENTS_TYPE else None
-    subscription = evaluate(raw.get("subscriptionId"), ctx) if resource_type.casefold() == DEPLOYMENTS_TYPE else None
+    subscription = (
+        evaluate(raw.get("subscriptionId"), ctx) if resource_type.casefold() == DEPLOYMENTS_TYPE else None
+    )
     resource_id = _resource_id_for(
         ctx, resource_type, name, _optional_str(scope), _optional_str(group), _optional_str(subscription)
     )
@@ -1066,7 +1199,9 @@ def _evaluate_instance(definition: _Definition, ctx: EvaluationContext, bindings
     )
 
 
-def _resource_copy(definition: _Definition, ctx: EvaluationContext) -> tuple[str, int, str, int | None] | None:
+def _resource_copy(
+    definition: _Definition, ctx: EvaluationContext
+) -> tuple[str, int, str, int | None] | None:
     spec = definition.raw.get("copy")
     if spec is None:
         return None
@@ -1081,13 +1216,16 @@ def _resource_copy(definition: _Definition, ctx: EvaluationContext) -> tuple[str
     if spec.get("batchSize") is not None:
         value = evaluate(spec["batchSize"], ctx)
         if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-            raise TemplateValidationError(f"The copy batchSize of resource '{label}' must be a positive integer")
+            raise TemplateValidationError(
+                f"The copy batchSize of resource '{label}' must be a positive integer"
+            )
         batch = value
     return str(spec["name"]), count, "Serial" if mode == "serial" else "Parallel", batch
 
 
-def _instances_of(definition: _Definition, ctx: EvaluationContext,
-                  bindings: tuple[tuple[str, int, bool], ...]) -> Iterator[_Instance]:
+def _instances_of(
+    definition: _Definition, ctx: EvaluationContext, bindings: tuple[tuple[str, int, bool], ...]
+) -> Iterator[_Instance]:
     copy = _resource_copy(definition, ctx)
     if copy is None:
         yield _evaluate_instance(definition, ctx, bindings, None)
@@ -1096,7 +1234,9 @@ def _instances_of(definition: _Definition, ctx: EvaluationContext,
     for index in range(count):
         loop_bindings = (*bindings, (loop_name, index, True))
         info = CopyInfo(loop_name, index, count, mode, batch)
-        yield _evaluate_instance(definition, ctx.with_copy_index(loop_name, index, default=True), loop_bindings, info)
+        yield _evaluate_instance(
+            definition, ctx.with_copy_index(loop_name, index, default=True), loop_bindings, info
+        )
 
 
 def _all_instances(template: Mapping[str, Any], ctx: EvaluationContext) -> list[_Instance]:
@@ -1145,11 +1285,15 @@ class _DependencyIndex:
             return []
 
 
-def _explicit_dependencies(instance: _Instance, ctx: EvaluationContext, index: _DependencyIndex) -> list[_Instance]:
+def _explicit_dependencies(
+    instance: _Instance, ctx: EvaluationContext, index: _DependencyIndex
+) -> list[_Instance]:
     raw = instance.definition.raw.get("dependsOn") or []
     entries = evaluate(raw, ctx)
     if not isinstance(entries, list) or not all(isinstance(entry, str) for entry in entries):
-        raise TemplateValidationError(f"The dependsOn of resource '{instance.name}' must be an array of strings")
+        raise TemplateValidationError(
+            f"The dependsOn of resource '{instance.name}' must be an array of strings"
+        )
     return [dependency for entry in entries if isinstance(entry, str) for dependency in index.resolve(entry)]
 
 
@@ -1169,7 +1313,7 @@ def _reference_calls(value: Any) -> Iterator[FunctionCall]:
 def _calls_in(expr: Expr) -> Iterator[FunctionCall]:
     if isinstance(expr, FunctionCall):
         name = expr.name.casefold()
-        if expr.args and (name == "reference" or (name.startswith("list") and name not in ("list",))):
+        if expr.args and (name == "reference" or name.startswith("list")):
             yield expr
         for arg in expr.args:
             yield from _calls_in(arg)
@@ -1183,10 +1327,14 @@ def _refuse(_request: object) -> JsonValue:
     raise EvaluationError("reference() is not available while computing implicit dependencies")
 
 
-def _implicit_dependencies(instance: _Instance, ctx: EvaluationContext, index: _DependencyIndex) -> list[_Instance]:
+def _implicit_dependencies(
+    instance: _Instance, ctx: EvaluationContext, index: _DependencyIndex
+) -> list[_Instance]:
     """Resources named in ``reference()``/``list*()`` calls whose target can be computed statically."""
     static_ctx = replace(ctx, reference_resolver=_refuse, list_resolver=_refuse)
-    body = {key: value for key, value in instance.definition.raw.items() if key.casefold() not in _STRUCTURAL_KEYS}
+    body = {
+        key: value for key, value in instance.definition.raw.items() if key.casefold() not in _STRUCTURAL_KEYS
+    }
     found: list[_Instance] = []
     for call in _reference_calls(body):
         try:
@@ -1207,11 +1355,29 @@ def _serial_dependencies(instance: _Instance, instances: Sequence[_Instance]) ->
     if previous_batch < 0:
         return []
     return [
-        other for other in instances
-        if other.definition is instance.definition and other.copy is not None
+        other
+        for other in instances
+        if other.definition is instance.definition
+        and other.copy is not None
         and other.bindings[:-1] == instance.bindings[:-1]
         and other.copy.index // batch == previous_batch
     ]
+
+
+_AMBIGUOUS = "\0ambiguous"
+
+
+def _resource_name_map(instances: Sequence[_Instance]) -> dict[str, str]:
+    """Template resource names and symbolic names -> resource id (ambiguous names marked)."""
+    names: dict[str, str] = {}
+    for instance in instances:
+        for key in {instance.name, instance.definition.symbolic_name or instance.name}:
+            folded = key.casefold()
+            if folded in names and names[folded].casefold() != instance.resource_id.casefold():
+                names[folded] = _AMBIGUOUS
+            else:
+                names[folded] = instance.resource_id
+    return names
 
 
 def expand_resources(template: Mapping[str, Any], ctx: EvaluationContext) -> list[ExpandedResource]:
@@ -1227,9 +1393,7 @@ def expand_resources(template: Mapping[str, Any], ctx: EvaluationContext) -> lis
     resources defined twice.
     """
     instances = _all_instances(template, ctx)
-    names = {instance.name: instance.resource_id for instance in instances}
-    names.update({instance.definition.symbolic_name: instance.resource_id
-                  for instance in instances if instance.definition.symbolic_name})
+    names = _resource_name_map(instances)
     base = ctx.with_resource_names(names)
     index = _DependencyIndex(instances)
     _check_duplicates(instances)
@@ -1265,7 +1429,11 @@ def expand_resources(template: Mapping[str, Any], ctx: EvaluationContext) -> lis
 def _dependency_ids(instance: _Instance, dependencies: Iterable[_Instance]) -> tuple[str, ...]:
     ids: dict[str, None] = {}
     for dependency in dependencies:
-        if dependency.condition and not dependency.existing and dependency.resource_id != instance.resource_id:
+        if (
+            dependency.condition
+            and not dependency.existing
+            and dependency.resource_id != instance.resource_id
+        ):
             ids.setdefault(dependency.resource_id, None)
     return tuple(ids)
 
@@ -1277,7 +1445,9 @@ def _check_duplicates(instances: Sequence[_Instance]) -> None:
             continue
         key = instance.resource_id.casefold()
         if key in seen:
-            raise TemplateValidationError(f"The resource '{instance.resource_id}' is defined multiple times in the template")
+            raise TemplateValidationError(
+                f"The resource '{instance.resource_id}' is defined multiple times in the template"
+            )
         seen.add(key)
 
 
@@ -1293,18 +1463,25 @@ def deployment_batches(resources: Sequence[ExpandedResource]) -> list[list[Expan
     """
     by_id = {resource.resource_id.casefold(): resource for resource in resources}
     pending = {
-        resource.resource_id.casefold(): {dep.casefold() for dep in resource.depends_on if dep.casefold() in by_id}
+        resource.resource_id.casefold(): {
+            dep.casefold() for dep in resource.depends_on if dep.casefold() in by_id
+        }
         for resource in resources
     }
     batches: list[list[ExpandedResource]] = []
     while pending:
-        ready = [resource for resource in resources
-                 if resource.resource_id.casefold() in pending and not pending[resource.resource_id.casefold()]]
+        ready = [
+            resource
+            for resource in resources
+            if resource.resource_id.casefold() in pending and not pending[resource.resource_id.casefold()]
+        ]
         if not ready:
             cycle = _find_cycle(pending)
             names = " -> ".join(by_id[key].name for key in cycle)
-            raise DependencyCycleError(f"Circular dependency detected on resources: {names}",
-                                       tuple(by_id[key].resource_id for key in cycle))
+            raise DependencyCycleError(
+                f"Circular dependency detected on resources: {names}",
+                tuple(by_id[key].resource_id for key in cycle),
+            )
         batches.append(ready)
         done = {resource.resource_id.casefold() for resource in ready}
         pending = {key: deps - done for key, deps in pending.items() if key not in done}
@@ -1326,7 +1503,7 @@ def _find_cycle(pending: Mapping[str, set[str]]) -> list[str]:
     while node not in path:
         path.append(node)
         node = next(iter(sorted(pending[node])))
-    return [*path[path.index(node):], node]
+    return [*path[path.index(node) :], node]
 
 
 # =============================================================================================
@@ -1352,7 +1529,7 @@ def evaluate_outputs(template: Mapping[str, Any], ctx: EvaluationContext) -> dic
     declared type.  ``reference('name')`` works for the template's resources.
     """
     outputs = _mapping_section(template, "outputs")
-    names = {instance.name: instance.resource_id for instance in _all_instances(template, ctx)}
+    names = _resource_name_map(_all_instances(template, ctx))
     base = ctx.with_resource_names(names)
     result: dict[str, dict[str, JsonValue]] = {}
     for name, spec in outputs.items():
@@ -1396,8 +1573,3 @@ def _check_output_type(name: str, declared: str, value: JsonValue) -> None:
         raise TemplateValidationError(
             f"The template output '{name}' is not valid: expected a value of type '{declared}', got {type_name(value)}"
         )
-
-
-def describe_expression(expr: Expr) -> str:
-    """Source text of an expression, for diagnostics."""
-    return f"[{unparse(expr)}]"

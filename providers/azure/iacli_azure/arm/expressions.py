@@ -20,7 +20,7 @@ its first character in the original template string.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Union
+from typing import TypeAlias
 
 from .errors import ExpressionSyntaxError
 
@@ -83,7 +83,7 @@ class IndexAccess:
     position: int = field(default=0, compare=False)
 
 
-Expr = Union[StringLiteral, IntegerLiteral, FunctionCall, PropertyAccess, IndexAccess]
+Expr: TypeAlias = StringLiteral | IntegerLiteral | FunctionCall | PropertyAccess | IndexAccess
 
 
 @dataclass(frozen=True)

@@ -228,22 +228,37 @@ def _base64_to_json(_: Scope, args: list[JsonValue]) -> JsonValue:
 
 
 def _concat(_: Scope, args: list[JsonValue]) -> JsonValue:
-    if args and all(isinstance(arg, list) or arg is None for arg in args) and any(isinstance(arg, list) for arg in args):
+    if (
+        args
+        and all(isinstance(arg, list) or arg is None for arg in args)
+        and any(isinstance(arg, list) for arg in args)
+    ):
         result: list[JsonValue] = []
         for arg in args:
             if isinstance(arg, list):
                 result.extend(arg)
         return result
     for index, arg in enumerate(args):
-        _arg("concat", args, index, "a string, number or boolean (not mixed with arrays)",
-             not isinstance(arg, (list, dict)))
+        _arg(
+            "concat",
+            args,
+            index,
+            "a string, number or boolean (not mixed with arrays)",
+            not isinstance(arg, (list, dict)),
+        )
     return "".join(to_arm_string(arg) for arg in args)
 
 
 def _contains(_: Scope, args: list[JsonValue]) -> JsonValue:
     container, item = args
     if isinstance(container, str):
-        _arg("contains", args, 1, "a string or integer", isinstance(item, (str, int)) and not isinstance(item, bool))
+        _arg(
+            "contains",
+            args,
+            1,
+            "a string or integer",
+            isinstance(item, (str, int)) and not isinstance(item, bool),
+        )
         return to_arm_string(item) in container
     if isinstance(container, dict):
         _arg("contains", args, 1, "a string", isinstance(item, str))
@@ -267,7 +282,9 @@ def _data_uri_to_string(_: Scope, args: list[JsonValue]) -> JsonValue:
     text = _str("dataUriToString", args, 0)
     match = _DATA_URI.match(text)
     if match is None:
-        raise FunctionArgumentError(f"The template function 'dataUriToString' got an invalid data URI {text!r}")
+        raise FunctionArgumentError(
+            f"The template function 'dataUriToString' got an invalid data URI {text!r}"
+        )
     if match.group("b64"):
         return _b64decode("dataUriToString", match.group("data"))
     return unquote(match.group("data"))
@@ -343,7 +360,9 @@ def _join(_: Scope, args: list[JsonValue]) -> JsonValue:
     delimiter = _str("join", args, 1)
     for element in items:
         if isinstance(element, (list, dict)):
-            raise FunctionArgumentError("The template function 'join' expects an array of strings, numbers or booleans")
+            raise FunctionArgumentError(
+                "The template function 'join' expects an array of strings, numbers or booleans"
+            )
     return delimiter.join(to_arm_string(element) for element in items)
 
 
@@ -377,7 +396,7 @@ def _replace(_: Scope, args: list[JsonValue]) -> JsonValue:
 
 def _skip(_: Scope, args: list[JsonValue]) -> JsonValue:
     value = _sequence("skip", args, 0)
-    return value[max(_int("skip", args, 1), 0):]
+    return value[max(_int("skip", args, 1), 0) :]
 
 
 def _take(_: Scope, args: list[JsonValue]) -> JsonValue:
@@ -523,7 +542,9 @@ def _create_array(_: Scope, args: list[JsonValue]) -> JsonValue:
 
 def _create_object(_: Scope, args: list[JsonValue]) -> JsonValue:
     if len(args) % 2:
-        raise FunctionArgumentError("The template function 'createObject' expects an even number of arguments")
+        raise FunctionArgumentError(
+            "The template function 'createObject' expects an even number of arguments"
+        )
     return {_str("createObject", args, index): args[index + 1] for index in range(0, len(args), 2)}
 
 
@@ -570,7 +591,11 @@ def _union(_: Scope, args: list[JsonValue]) -> JsonValue:
 def _intersection(_: Scope, args: list[JsonValue]) -> JsonValue:
     if _all_arrays_or_objects("intersection", args):
         lists = [arg for arg in args if isinstance(arg, list)]
-        common = [item for item in lists[0] if all(any(deep_equals(item, other) for other in rest) for rest in lists[1:])]
+        common = [
+            item
+            for item in lists[0]
+            if all(any(deep_equals(item, other) for other in rest) for rest in lists[1:])
+        ]
         return _deduplicate(common)
     objects = [arg for arg in args if isinstance(arg, dict)]
     return {
@@ -594,7 +619,9 @@ def _shallow_merge(_: Scope, args: list[JsonValue]) -> JsonValue:
     merged: dict[str, JsonValue] = {}
     for index, item in enumerate(_list("shallowMerge", args, 0)):
         if not isinstance(item, dict):
-            raise FunctionArgumentError(f"The template function 'shallowMerge' expects objects, element {index} is not")
+            raise FunctionArgumentError(
+                f"The template function 'shallowMerge' expects objects, element {index} is not"
+            )
         merged.update(item)
     return merged
 
@@ -839,7 +866,9 @@ def _type_and_names(fn: str, values: Sequence[str]) -> str:
     resource_type, names = values[0], [part for name in values[1:] for part in name.split("/")]
     segments = resource_type.strip("/").split("/")
     if len(segments) < 2:
-        raise FunctionArgumentError(f"The template function '{fn}' got an invalid resource type '{resource_type}'")
+        raise FunctionArgumentError(
+            f"The template function '{fn}' got an invalid resource type '{resource_type}'"
+        )
     if len(names) != len(segments) - 1:
         raise FunctionArgumentError(
             f"The template function '{fn}': resource type '{resource_type}' needs {len(segments) - 1} "
@@ -855,7 +884,9 @@ def _type_position(fn: str, values: Sequence[str], max_prefix: int) -> int:
     for index, value in enumerate(values[: max_prefix + 1]):
         if "/" in value:
             return index
-    raise FunctionArgumentError(f"The template function '{fn}' expects a resource type such as 'Microsoft.Storage/storageAccounts'")
+    raise FunctionArgumentError(
+        f"The template function '{fn}' expects a resource type such as 'Microsoft.Storage/storageAccounts'"
+    )
 
 
 def _resource_id(scope: Scope, args: list[JsonValue]) -> JsonValue:
@@ -963,7 +994,9 @@ def _apply(scope: Scope, lam: tuple[tuple[str, ...], Expr], *values: JsonValue) 
 def _lazy_array(fn: str, scope: Scope, expr: Expr) -> list[JsonValue]:
     value = scope.evaluate(expr)
     if not isinstance(value, list):
-        raise FunctionArgumentError(f"The template function '{fn}' expects argument 1 to be an array, got {type_name(value)}")
+        raise FunctionArgumentError(
+            f"The template function '{fn}' expects argument 1 to be an array, got {type_name(value)}"
+        )
     return value
 
 
@@ -1037,7 +1070,9 @@ def _lazy_group_by(scope: Scope, exprs: Sequence[Expr]) -> JsonValue:
 def _lazy_map_values(scope: Scope, exprs: Sequence[Expr]) -> JsonValue:
     source = scope.evaluate(exprs[0])
     if not isinstance(source, dict):
-        raise FunctionArgumentError(f"The template function 'mapValues' expects an object, got {type_name(source)}")
+        raise FunctionArgumentError(
+            f"The template function 'mapValues' expects an object, got {type_name(source)}"
+        )
     lam = _lambda_parts("mapValues", exprs[1], 1)
     return {key: _apply(scope, lam, value) for key, value in source.items()}
 

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from typing import Union
+from typing import TypeAlias
 
 from .errors import EvaluationError
 
-JsonValue = Union[None, bool, int, float, str, list["JsonValue"], dict[str, "JsonValue"]]
+JsonValue: TypeAlias = bool | int | float | str | list["JsonValue"] | dict[str, "JsonValue"] | None
 """Any JSON value: ``None``, ``bool``, ``int``, ``float``, ``str``, ``list`` or ``dict``."""
 
 __all__ = [
@@ -141,8 +141,7 @@ def get_property(value: JsonValue, name: str) -> JsonValue:
     if not found:
         available = ", ".join(value) or "(none)"
         raise EvaluationError(
-            f"The language expression property '{name}' doesn't exist, available properties are "
-            f"'{available}'"
+            f"The language expression property '{name}' doesn't exist, available properties are '{available}'"
         )
     return result
 

@@ -115,7 +115,7 @@ class LambdaPermission(SandboxResource, CloudFormationModel):
         statement = {k: v for k, v in properties.items() if k != "FunctionName"}
         statement["StatementId"] = name
         _backend(target.account_id, target.region_name).add_permission(
-            str(properties["FunctionName"]), "", json.dumps(statement)
+            str(properties["FunctionName"]), None, json.dumps(statement)  # type: ignore[arg-type]
         )
         return cls(target, name, properties)
 

@@ -110,6 +110,17 @@ def distribution_config(config: dict[str, Any], caller_reference: str) -> dict[s
     return converted
 
 
+def keep_origin_access_controls(dist: Any, config: dict[str, Any]) -> None:
+    """moto's Origin drops ``OriginAccessControlId``; put it back on the backend's origin objects.
+
+    ``config`` is the template's DistributionConfig (moto turns the API config's origins into objects).
+    """
+    wanted = {o["Id"]: o.get("OriginAccessControlId") for o in config.get("Origins", [])}
+    for item in dist.distribution_config.Origins["Items"]:
+        if wanted.get(item.id):
+            item.origin_access_control_id = wanted[item.id]
+
+
 class CloudFrontDistribution(SandboxResource, CloudFormationModel):
     """AWS::CloudFront::Distribution. Ref: distribution id; GetAtt DomainName, Id. Updates in place."""
 
@@ -125,11 +136,13 @@ class CloudFrontDistribution(SandboxResource, CloudFormationModel):
         caller_reference = str(mock_random.uuid4())
         config = distribution_config(properties["DistributionConfig"], caller_reference)
         dist, _, _ = _backend(target).create_distribution_with_tags(config, tag_list(properties.get("Tags")))
+        keep_origin_access_controls(dist, properties["DistributionConfig"])
         return cls(target, dist.distribution_id, properties, caller_reference)
 
     def apply_update(self, properties: Properties) -> None:
         config = distribution_config(properties["DistributionConfig"], self.caller_reference)
-        _backend(self.target).update_distribution(config, self.physical_id, if_match=True)
+        dist, _, _ = _backend(self.target).update_distribution(config, self.physical_id, if_match=True)
+        keep_origin_access_controls(dist, properties["DistributionConfig"])
 
     def remove(self) -> None:
         try:

@@ -34,6 +34,17 @@ def needs_replacement(table: Table, properties: Properties) -> bool:
     )
 
 
+def sse_specification(properties: Properties) -> dict[str, Any] | None:
+    """The template's SSESpecification (``SSEEnabled``) in the API shape moto reads (``Enabled``)."""
+    spec = properties.get("SSESpecification")
+    if not spec or not as_bool(spec.get("SSEEnabled")):
+        return None
+    converted = {"Enabled": True, "SSEType": spec.get("SSEType", "KMS")}
+    if spec.get("KMSMasterKeyId"):
+        converted["KMSMasterKeyId"] = spec["KMSMasterKeyId"]
+    return converted
+
+
 def _gsi_updates(table: Table, wanted: list[dict[str, Any]]) -> list[dict[str, Any]]:
     current = {index.name: index for index in table.global_indexes}
     by_name = {index["IndexName"]: index for index in wanted}
@@ -85,8 +96,11 @@ def update_in_place(backend: DynamoDBBackend, table: Table, properties: Properti
         warm_throughput=properties.get("WarmThroughput"),
     )
     _apply_streams(backend, table, properties.get("StreamSpecification"))
-    sse = properties.get("SSESpecification")
-    table.sse_specification = dict(sse) if sse and as_bool(sse.get("SSEEnabled")) else None
+    sse = sse_specification(properties)
+    if (sse is None) != (table.sse_specification is None):
+        table.sse_specification = sse
+        if sse and "KMSMasterKeyId" not in sse:
+            sse["KMSMasterKeyId"] = table._get_default_encryption_key(table.account_id, table.region_name)
     _apply_backups_and_ttl(backend, table, properties)
     _apply_tags(backend, table, properties.get("Tags"))
 
@@ -111,7 +125,8 @@ class SandboxDynamoDBTable(CloudFormationModel):
         cls, resource_name: str, cloudformation_json: dict[str, Any], account_id: str, region_name: str,
         **kwargs,
     ) -> Table:
-        table: Table = Table.create_from_cloudformation_json(resource_name, cloudformation_json, account_id, region_name)
+        properties = {**cloudformation_json["Properties"], "SSESpecification": sse_specification(cloudformation_json["Properties"])}
+        table: Table = Table.create_from_cloudformation_json(resource_name, {"Properties": properties}, account_id, region_name)
         _apply_backups_and_ttl(_backend(account_id, region_name), table, cloudformation_json["Properties"])
         return table
 

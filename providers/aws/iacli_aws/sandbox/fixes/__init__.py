@@ -1,0 +1,32 @@
+"""Corrections to moto's CloudFormation so the sandbox tells the truth; server process only.
+
+Each module corrects one documented moto behaviour (its docstring says which) and is tested in
+``tests/aws_sandbox``:
+
+- :mod:`.registry`    the sandbox models are the ones moto's parser uses (model precedence, caches)
+- :mod:`.unsupported` (a) resources the sandbox cannot create are refused, naming the type
+- :mod:`.updates`     (b) updates replace what cannot update, in dependency order, removals last
+- :mod:`.changesets`  (c) executing a change set refreshes Outputs/exports; (d) change set contents
+- :mod:`.deletes`     (e) deletion deletes (or fails in DELETE_FAILED), incl. EC2 networking
+- :mod:`.errors`      (f) resource failures are CloudFormation errors naming the resource; FAILED status
+
+Importing this package imports moto (and :mod:`iacli_aws.sandbox.models`); the iacli client side never
+does. The patches are process-global, as moto's backends are; :func:`apply_fixes` is idempotent.
+"""
+
+from __future__ import annotations
+
+from . import changesets, deletes, errors, registry, unsupported, updates
+
+
+def apply_fixes() -> None:
+    """Register the sandbox models with moto and install every fix (safe to call more than once)."""
+    registry.apply()
+    unsupported.apply()
+    updates.apply()
+    changesets.apply()
+    deletes.apply()
+    errors.apply()
+
+
+__all__ = ["apply_fixes"]
