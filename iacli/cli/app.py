@@ -53,20 +53,19 @@ def _debug_requested(argv: list[str]) -> bool:
 
 def main(argv: list[str] | None = None) -> int:
     """Console-script entry point: run the app, map every failure to one line and an exit code."""
-    import click
-
     args = sys.argv[1:] if argv is None else argv
     try:
         result = app(args=args, prog_name="iacli", standalone_mode=False)
         code = result if isinstance(result, int) else 0
-    except click.exceptions.Exit as exc:
+    except typer.Exit as exc:
         code = exc.exit_code
-    except click.exceptions.Abort:
+    except typer.Abort:
         _stderr("aborted")
         code = 130
-    except click.ClickException as exc:
-        exc.show()
-        code = 2
+    except typer.TyperException as exc:  # typer's (vendored click) usage errors
+        show = getattr(exc, "show", None)
+        show() if callable(show) else _stderr(f"error: {exc}")
+        code = int(getattr(exc, "exit_code", 2))
     except KeyboardInterrupt:
         _stderr("interrupted")
         code = 130

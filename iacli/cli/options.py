@@ -19,26 +19,26 @@ class OutputFormat(str, Enum):
 
 
 Blueprint = Annotated[
-    str | None, typer.Argument(help="Blueprint name (see `iacli blueprints list`); omit with --template.")
+    str | None, typer.Argument(metavar="BLUEPRINT", help="Blueprint name (see `iacli blueprints list`); omit with --template.")
 ]
 TemplateFile = Annotated[
     Path | None,
-    typer.Option("--template", "-t", help="Bring your own CloudFormation/SAM (or ARM) template instead of a blueprint."),
+    typer.Option("--template", "-t", metavar="FILE", help="Bring your own CloudFormation/SAM (or ARM) template instead of a blueprint."),
 ]
-ProviderOpt = Annotated[str | None, typer.Option("--provider", help="Cloud provider: aws (default).")]
+ProviderOpt = Annotated[str | None, typer.Option("--provider", metavar="NAME", help="Cloud provider: aws (default).")]
 TargetOpt = Annotated[
-    str | None, typer.Option("--target", help="sandbox (default) or the provider's real cloud, e.g. aws.")
+    str | None, typer.Option("--target", metavar="TARGET", help="sandbox (default) or the provider's real cloud, e.g. aws.")
 ]
-EnvOpt = Annotated[str, typer.Option("--env", "-e", help="Environment name; the stack is <name>-<env>.")]
-NameOpt = Annotated[str | None, typer.Option("--name", "-n", help="Stack base name (default: the blueprint name).")]
+EnvOpt = Annotated[str, typer.Option("--env", "-e", metavar="NAME", help="Environment name; the stack is <name>-<env>.")]
+NameOpt = Annotated[str | None, typer.Option("--name", "-n", metavar="NAME", help="Stack base name (default: the blueprint name).")]
 ParamOpt = Annotated[
-    list[str] | None, typer.Option("--param", "-p", help="KEY=VALUE, repeatable; wins over files.")
+    list[str] | None, typer.Option("--param", "-p", metavar="KEY=VALUE", help="KEY=VALUE, repeatable; wins over files.")
 ]
 ParamsFileOpt = Annotated[
-    Path | None, typer.Option("--params-file", help="YAML/JSON mapping of parameter values.")
+    Path | None, typer.Option("--params-file", metavar="FILE", help="YAML/JSON mapping of parameter values.")
 ]
-RegionOpt = Annotated[str | None, typer.Option("--region", help="Cloud region (AWS) / location.")]
-ProfileOpt = Annotated[str | None, typer.Option("--profile", help="AWS named profile.")]
+RegionOpt = Annotated[str | None, typer.Option("--region", metavar="REGION", help="Cloud region (AWS) / location.")]
+ProfileOpt = Annotated[str | None, typer.Option("--profile", metavar="PROFILE", help="AWS named profile.")]
 OutputOpt = Annotated[OutputFormat, typer.Option("--output", help="text or json.")]
 YesOpt = Annotated[bool, typer.Option("--yes", "-y", help="Apply without asking.")]
 
@@ -108,7 +108,11 @@ def with_stack_options(func: Callable[..., None]) -> Callable[..., None]:
     import functools
     import inspect
 
-    own = [p for p in inspect.signature(func).parameters.values() if p.name != "request"]
+    own = [
+        p.replace(annotation=eval(p.annotation, func.__globals__) if isinstance(p.annotation, str) else p.annotation)  # noqa: S307 - the command's own annotation
+        for p in inspect.signature(func).parameters.values()
+        if p.name != "request"
+    ]
     common = [
         inspect.Parameter(n, inspect.Parameter.KEYWORD_ONLY, annotation=a, default=d) for n, a, d in _STACK_PARAMS
     ]

@@ -84,11 +84,17 @@ def test_wait_condition_handle_is_supported(aws: Any) -> None:
 
 
 # --- (b) updates ----------------------------------------------------------------------------------
+def _role_arn(aws: Any) -> str:
+    trust = {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]}
+    return str(aws("iam").create_role(RoleName="fn-role", AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"])
+
+
 def test_changed_resource_without_moto_update_is_replaced_not_dropped(aws: Any) -> None:
     aws.upload_code()
     function = {"Type": "AWS::Lambda::Function", "Properties": {
-        "FunctionName": "fn", "Runtime": "python3.12", "Handler": "app.handler",
-        "Role": "arn:aws:iam::123456789012:role/r", "Code": {"S3Bucket": "iacli-fixture-code", "S3Key": "app.zip"}}}
+        "FunctionName": "fn", "Runtime": "python3.12", "Handler": "app.handler", "Role": _role_arn(aws),
+        "Code": {"S3Bucket": "iacli-fixture-code", "S3Key": "app.zip"}}}
     permission = {"Type": "AWS::Lambda::Permission", "Properties": {
         "FunctionName": {"Ref": "Fn"}, "Action": "lambda:InvokeFunction", "Principal": "s3.amazonaws.com"}}
     aws.deploy("s", {"Resources": {"Fn": function, "Perm": permission}})
@@ -128,15 +134,15 @@ def test_replacement_reaches_unchanged_resources_that_reference_it(aws: Any) -> 
         "TableName": "items-v1", "BillingMode": "PAY_PER_REQUEST",
         "AttributeDefinitions": [{"AttributeName": "id", "AttributeType": "S"}],
         "KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}]}}
-    parameter = {"Type": "AWS::SSM::Parameter", "Properties": {"Type": "String", "Value": {"Ref": "Table"}}}
+    parameter = {"Type": "AWS::SSM::Parameter",
+                 "Properties": {"Name": "table-name", "Type": "String", "Value": {"Ref": "Table"}}}
     aws.deploy("s", {"Resources": {"Table": table, "Name": parameter}})
 
     table["Properties"]["TableName"] = "items-v2"
     aws.update("s", {"Resources": {"Table": table, "Name": parameter}})
 
     assert aws("dynamodb").list_tables()["TableNames"] == ["items-v2"]
-    name = aws.resources("s")["Name"]
-    assert aws("ssm").get_parameter(Name=name)["Parameter"]["Value"] == "items-v2"
+    assert aws("ssm").get_parameter(Name="table-name")["Parameter"]["Value"] == "items-v2"
 
 
 def test_removed_resources_go_last_and_retain_is_honoured(aws: Any) -> None:
@@ -260,8 +266,8 @@ def test_network_stack_deletes_completely(aws: Any) -> None:
 # --- (f) failures ---------------------------------------------------------------------------------
 def test_failed_resource_is_named_and_the_stack_is_create_failed(aws: Any) -> None:
     function = {"Type": "AWS::Lambda::Function", "Properties": {
-        "Runtime": "python3.12", "Handler": "app.handler", "Role": "arn:aws:iam::123456789012:role/r",
-        "Code": {"S3Bucket": "missing-bucket", "S3Key": "app.zip"}}}
+        "Runtime": "python3.12", "Handler": "app.handler", "Code": {"S3Bucket": "missing-bucket", "S3Key": "app.zip"}}}
+    function["Properties"]["Role"] = _role_arn(aws)
     template = {"Resources": {"Queue": _queue(), "Fn": {**function, "DependsOn": "Queue"}}}
 
     with pytest.raises(ClientError) as excinfo:

@@ -7,6 +7,7 @@ previous template itself (or deletes a stack that failed on create) before repor
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -34,7 +35,11 @@ APPLY_TIMEOUT = 3600.0
 class Applier:
     """Executes change sets and deletes stacks for one target."""
 
-    def __init__(self, session: AwsSession, target: Target, load: Callable[[str], dict[str, Any]]) -> None:
+    def __init__(
+        self, session: AwsSession, target: Target, load: Callable[[str], dict[str, Any]],
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.sleep = sleep
         self.session = session
         self.target = target
         self.load = load
@@ -84,7 +89,7 @@ class Applier:
             state["status"] = deployed.status if deployed else "DELETE_COMPLETE"
             return state["status"] in TERMINAL
 
-        wait_for(done, APPLY_TIMEOUT, f"stack {self.target.stack}")
+        wait_for(done, APPLY_TIMEOUT, f"stack {self.target.stack}", self.sleep)
         return state["status"]
 
     def _emit_resource_states(self, on_event: EventSink) -> None:

@@ -22,20 +22,25 @@ def asset_uri(bucket: str, asset: Asset) -> str:
     return f"s3://{bucket}/assets/{asset.sha256}.zip"
 
 
-def publish(session: AwsSession, assets: Mapping[str, Asset]) -> dict[str, str]:
-    """Upload each asset once (content-addressed); return placeholder -> s3 URI."""
+def locations(session: AwsSession, assets: Mapping[str, Asset]) -> dict[str, str]:
+    """placeholder -> the s3 URI the asset has (or will have) in the assets bucket."""
     if not assets:
         return {}
+    bucket = asset_bucket(session)
+    return {placeholder: asset_uri(bucket, asset) for placeholder, asset in assets.items()}
+
+
+def publish(session: AwsSession, assets: Mapping[str, Asset]) -> None:
+    """Upload each asset that is not there yet (content-addressed, so never twice)."""
+    if not assets:
+        return
     s3 = session.client("s3")
     bucket = asset_bucket(session)
     ensure_bucket(s3, bucket, session.region)
-    mapping = {}
-    for placeholder, asset in assets.items():
+    for asset in assets.values():
         key = f"assets/{asset.sha256}.zip"
         if not _exists(s3, bucket, key):
             s3.put_object(Bucket=bucket, Key=key, Body=asset.data, ServerSideEncryption="AES256")
-        mapping[placeholder] = asset_uri(bucket, asset)
-    return mapping
 
 
 def ensure_bucket(s3: Any, bucket: str, region: str) -> None:

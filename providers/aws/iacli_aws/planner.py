@@ -53,9 +53,9 @@ def _salted(salt: str, value: str) -> str:
 
 
 def build_submission(session: AwsSession, target: Target, deployable: Deployable, cache_dir: Path) -> Submission:
-    """Publish assets, then translate SAM locally (the sandbox always; AWS translates itself too)."""
-    with aws_errors("publish assets"):
-        mapping = assets.publish(session, deployable.template.assets)
+    """Point assets at their S3 locations, then translate SAM locally (uploads wait for a change set)."""
+    with aws_errors("locate assets"):
+        mapping = assets.locations(session, deployable.template.assets)
     body = assets.substitute(deployable.template.body, mapping)
     params = {k: cfn_parameter_value(v) for k, v in deployable.parameters.items()}
     processed = sam.translate(body, params, session.region, cache_dir) if is_sam(body) else body
@@ -66,7 +66,11 @@ def build_submission(session: AwsSession, target: Target, deployable: Deployable
 class Planner:
     """Creates and normalises change sets for one target."""
 
-    def __init__(self, session: AwsSession, target: Target, load: Callable[[str], dict[str, Any]], cache_dir: Path):
+    def __init__(
+        self, session: AwsSession, target: Target, load: Callable[[str], dict[str, Any]], cache_dir: Path,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.sleep = sleep
         self.session = session
         self.target = target
         self.load = load
@@ -83,6 +87,8 @@ class Planner:
                 return self._plan(submission, deployed, _noop_changes(old, self._physical_ids()), {})
         else:
             old = {}
+        with aws_errors("publish assets"):
+            assets.publish(self.session, deployable.template.assets)
         return self._change_set_plan(submission, deployed, old)
 
     def _change_set_plan(self, submission: Submission, deployed: DeployedStack | None, old: dict[str, Any]) -> Plan:
@@ -161,7 +167,7 @@ class Planner:
                 status["value"] = f"FAILED: {response.get('StatusReason', '')}"
             return response["Status"] in ("CREATE_COMPLETE", "FAILED")
 
-        wait_for(done, CHANGE_SET_TIMEOUT, "the change set")
+        wait_for(done, CHANGE_SET_TIMEOUT, "the change set", self.sleep)
         return status["value"]
 
     def _describe(self, change_set_id: str) -> dict[str, dict[str, Any]]:

@@ -16,13 +16,6 @@ from iacli.cache import JsonCache, digest
 from iacli.errors import TemplateError
 
 
-class _BundledPoliciesOnly:
-    """Managed-policy loader that never calls IAM: the translator's bundled map is used instead."""
-
-    def load(self) -> dict[str, str]:
-        return {}
-
-
 def translate(body: Mapping[str, Any], parameters: Mapping[str, Any], region: str, cache_dir: Path) -> dict[str, Any]:
     """The CloudFormation that SAM would produce for ``body`` in ``region``."""
     cache = JsonCache(cache_dir / "sam")
@@ -38,16 +31,21 @@ def translate(body: Mapping[str, Any], parameters: Mapping[str, Any], region: st
 def _translate(body: Mapping[str, Any], parameters: Mapping[str, Any], region: str) -> dict[str, Any]:
     import copy
 
+    import boto3
     from samtranslator.model.exceptions import InvalidDocumentException
-    from samtranslator.translator.arn_generator import ArnGenerator
-    from samtranslator.translator.transform import transform
+    from samtranslator.parser.parser import Parser
+    from samtranslator.translator.translator import Translator
+    from samtranslator.utils.py27hash_fix import to_py27_compatible_template, undo_mark_unicode_str_in_template
 
-    # The translator's documented way to know the region without a boto3 session lookup.
-    ArnGenerator.BOTO_SESSION_REGION_NAME = region
-    params = {"AWS::Region": region, **{k: str(v) for k, v in parameters.items()}}
+    fragment = copy.deepcopy(dict(body))
+    params = {k: str(v) for k, v in parameters.items()}
+    to_py27_compatible_template(fragment, params)
+    # A session that only carries the region: the translator reads AWS::Region/Partition from it.
+    translator = Translator(None, Parser(), boto_session=boto3.session.Session(region_name=region))
     try:
-        result: dict[str, Any] = transform(copy.deepcopy(dict(body)), params, _BundledPoliciesOnly())
+        result = translator.translate(fragment, parameter_values=params, get_managed_policy_map=dict)
     except InvalidDocumentException as exc:
         causes = "; ".join(c.message for c in exc.causes) or exc.message
         raise TemplateError(f"SAM template is invalid: {causes}") from None
-    return result
+    out: dict[str, Any] = undo_mark_unicode_str_in_template(result)
+    return out

@@ -6,6 +6,9 @@ CloudFormation call is never seen, and when two models claim one type, ``get_mod
 last subclass while ``resource_name_property_from_type()`` takes the first: which one wins depends on
 import order. The replacement puts moto's models (minus the types the sandbox replaces) first and the
 sandbox models after them, and the caches are cleared so the list is built afresh.
+
+Also: ``parsing.NULL_MODELS`` (types moto skips outright, before looking at models) loses the types the
+sandbox models, i.e. ``AWS::CloudFormation::WaitConditionHandle``.
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ def _cached_model_list(_original: object) -> object:
 def apply() -> None:
     """Install :func:`model_list` as moto's model list and drop moto's cached maps."""
     replace(parsing, "get_model_list", _cached_model_list)
+    parsing.NULL_MODELS = [name for name in parsing.NULL_MODELS if name not in sandbox_types()]
     parsing.get_model_list.cache_clear()
     parsing.get_model_map.cache_clear()
     parsing.get_name_type_map.cache_clear()

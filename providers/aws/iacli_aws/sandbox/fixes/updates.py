@@ -6,6 +6,9 @@ moto behaviour corrected, all in ``moto.cloudformation.parsing.ResourceMap.updat
    vanishes from the stack (the backend object stays, unmanaged) and the update reports success.
    Now it is *replaced*: the old resource is deleted (unless ``UpdateReplacePolicy: Retain``) and a new
    one created. Models that can update do so (the sandbox models update in place where AWS does).
+   moto models that do update often ignore a change AWS would replace the resource for (an SQS queue
+   keeps its old ``QueueName``); such changes, to a create-only property of the type's resource
+   schema (or to a reference to a replaced resource in one), now replace the resource too.
 2. Removed resources are deleted *first*, before anything is added or modified, and in any order; AWS
    deletes them last, in the cleanup phase, in reverse dependency order (a stage moves to the new
    deployment before the old deployment goes). Removals now run last, dependents first, and honour
@@ -33,8 +36,10 @@ from typing import Any
 from moto.cloudformation import parsing
 from moto.cloudformation.parsing import ResourceMap
 
+from ..models import SANDBOX_MODELS
 from ._patching import replace
-from .graph import dependencies, topological_order
+from .graph import dependencies, references, topological_order
+from .schemas import create_only_properties
 
 # How often removals are retried while some still fail (moto's MAX_UPDATE_ATTEMPTS is 5).
 _REMOVE_PASSES = 5
@@ -79,6 +84,25 @@ def _supports_update(model: Any) -> bool:
     return model is not None and not hasattr(model.update_from_cloudformation_json, "__isabstractmethod__")
 
 
+def _replaced_references(logical_id: str, resource_json: dict[str, Any], log: UpdateLog) -> set[str]:
+    """Resources referenced by ``resource_json`` that were replaced since ``logical_id`` was last touched."""
+    last = log.touched.get(logical_id, -1)
+    return {name for name in references(resource_json.get("Properties")) if log.replaced.get(name, -1) > last}
+
+
+def create_only_changed(logical_id: str, resource_json: dict[str, Any], log: UpdateLog | None) -> bool:
+    """Whether a create-only property of a (moto-modelled) resource changes in this update."""
+    if log is None or logical_id not in log.previous:
+        return False
+    old = log.previous[logical_id].get("Properties") or {}
+    new = resource_json.get("Properties") or {}
+    replaced = _replaced_references(logical_id, resource_json, log)
+    return any(
+        old.get(name) != new.get(name) or references(new.get(name)) & replaced
+        for name in create_only_properties(resource_json["Type"])
+    )
+
+
 def _replace_resource(logical_id: str, resource_json: dict[str, Any], resources_map: ResourceMap,
                       account_id: str, region_name: str, original: Any) -> Any:
     log = _CURRENT.get()
@@ -99,7 +123,9 @@ def _updating_or_replacing(original_function: Callable[..., Any]) -> Callable[..
         same_type = getattr(original, "cf_resource_type", resource_json["Type"]) == resource_json["Type"]
         if original is None:
             new = parsing.parse_and_create_resource(logical_id, resource_json, resources_map, account_id, region_name)
-        elif _supports_update(model) and same_type:
+        elif _supports_update(model) and same_type and (
+            model in SANDBOX_MODELS or not create_only_changed(logical_id, resource_json, _CURRENT.get())
+        ):
             new = original_function(logical_id, resource_json, resources_map, account_id, region_name)
         else:
             new = _replace_resource(logical_id, resource_json, resources_map, account_id, region_name, original)

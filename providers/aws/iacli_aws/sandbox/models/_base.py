@@ -166,3 +166,24 @@ def tag_list(tags: Iterable[Mapping[str, str]] | Mapping[str, str] | None) -> li
 def json_text(document: Any) -> str:
     """A policy or schema document given as a template object or a JSON string, as a JSON string."""
     return document if isinstance(document, str) else json.dumps(document)
+
+
+def camel_keys(value: Any, opaque: frozenset[str] = frozenset()) -> Any:
+    """CloudFormation's PascalCase keys as the camelCase keys of JSON APIs, recursively.
+
+    The values under keys named in ``opaque`` (user maps such as tags or variables) are kept as they are.
+    """
+    if isinstance(value, list):
+        return [camel_keys(item, opaque) for item in value]
+    if not isinstance(value, dict):
+        return value
+    return {
+        key[:1].lower() + key[1:]: item if key in opaque else camel_keys(item, opaque)
+        for key, item in value.items()
+    }
+
+
+def physical_name(name: str, max_length: int, allowed: str = "-", lower: bool = False) -> str:
+    """A generated CloudFormation name fitted to a service's naming rule (characters, case, length)."""
+    fitted = "".join(c if c.isalnum() or c in allowed else allowed[:1] or "" for c in name)
+    return (fitted.lower() if lower else fitted)[:max_length].rstrip("-_")

@@ -148,7 +148,8 @@ def _put_gateway_responses(backend: APIGatewayBackend, api_id: str, document: di
     responses = document.get("x-amazon-apigateway-gateway-responses") or {}
     for response_type, spec in responses.items():
         backend.put_gateway_response(
-            api_id, response_type, spec.get("statusCode"), spec.get("responseParameters"),
+            api_id, response_type, str(spec["statusCode"]) if "statusCode" in spec else None,  # type: ignore[arg-type]
+            spec.get("responseParameters"),
             spec.get("responseTemplates"),
         )
     return list(responses)
