@@ -170,7 +170,7 @@ class Engine:
         }
         relative = spec.providers[target.provider].template
         rendered = render_template(blueprint.root, relative, context, provider.load_template)
-        secrets = {provider.output_name(n): params.values[n] for n in params.secrets}
+        secrets = {provider.output_name(n): params.values[n] for n in params.secrets if n in params.values}
         deployable = Deployable(
             stack=target.stack,
             template=rendered,
@@ -233,6 +233,11 @@ class Engine:
         result = prepared.provider.apply(prepared.target, planned.plan, prepared.deployable, on_event)
         outputs = self._neutral_outputs(prepared.provider, prepared.blueprint, result.outputs)
         return DeployResult(planned.plan, result, outputs)
+
+    def diff(self, request: StackRequest, show_secrets: bool = False) -> Plan:
+        """Deployed vs rendered now, resource and property level, with no change on the target."""
+        prepared = self.prepare(request)
+        return prepared.provider.diff(prepared.target, prepared.deployable, show_secrets)
 
     def discard(self, planned: PlannedDeployment) -> None:
         """Drop a plan the user declined."""

@@ -116,10 +116,11 @@ class Plan:
     is_new_stack: bool = False
     base_release: int | None = None
     created_at: str = ""
+    parameters: tuple[PropertyChange, ...] = ()
 
     @property
     def has_changes(self) -> bool:
-        return any(c.action is not ChangeAction.NOOP for c in self.changes)
+        return bool(self.parameters) or any(c.action is not ChangeAction.NOOP for c in self.changes)
 
     def counts(self) -> dict[ChangeAction, int]:
         """How many resources get each action, in the order of :class:`ChangeAction`."""
@@ -139,6 +140,7 @@ class Plan:
             "has_changes": self.has_changes,
             "summary": {a.value: n for a, n in self.counts().items()},
             "changes": [c.to_dict() for c in self.changes],
+            "parameters": [p.to_dict() for p in self.parameters],
             "template_hash": self.template_hash,
             "params_hash": self.params_hash,
             "provider_ref": self.provider_ref,
@@ -159,6 +161,7 @@ class Plan:
             is_new_stack=bool(data.get("is_new_stack", False)),
             base_release=data.get("base_release"),
             created_at=data.get("created_at", ""),
+            parameters=tuple(PropertyChange.from_dict(p) for p in data.get("parameters", [])),
         )
 
 

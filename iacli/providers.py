@@ -82,11 +82,13 @@ class Diagnostic:
 
 @dataclass(frozen=True)
 class ApplyResult:
-    """What an apply left behind."""
+    """What an apply left behind, and exactly what was submitted (for the release history)."""
 
     stack: str
     outputs: Mapping[str, Any]
     status: str
+    template: str = ""
+    parameters: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -154,6 +156,10 @@ class Provider(ABC):
     @abstractmethod
     def apply(self, target: Target, plan: Plan, deployable: Deployable, on_event: EventSink) -> ApplyResult:
         """Execute exactly the planned change; raise DeploymentFailedError after rolling back."""
+
+    def diff(self, target: Target, deployable: Deployable, show_secrets: bool = False) -> Plan:
+        """What differs between the deployed stack and the deployable, without touching the target."""
+        raise UsageError(f"provider {self.name!r} does not support diff")
 
     @abstractmethod
     def discard(self, target: Target, plan: Plan) -> None:

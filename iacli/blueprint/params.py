@@ -45,6 +45,11 @@ class ResolvedParams:
         """All values, with secrets replaced by a mask."""
         return {k: (REDACTED if k in self.secrets else v) for k, v in self.values.items()}
 
+    def public_digest(self) -> str:
+        """A stable hash of the non-secret values only."""
+        material = json.dumps(self.public(), sort_keys=True, default=str)
+        return hashlib.sha256(material.encode()).hexdigest()
+
     def digest(self, salt: str = "") -> str:
         """A stable hash of every value; secrets contribute only through a salted hash."""
         material = {
@@ -68,8 +73,14 @@ def parse_assignments(items: Sequence[str]) -> dict[str, str]:
     return out
 
 
-def resolve(specs: Mapping[str, ParameterSpec], sources: Sequence[ParamSource]) -> ResolvedParams:
-    """Merge the sources over the defaults and check every value against its spec."""
+def resolve(
+    specs: Mapping[str, ParameterSpec], sources: Sequence[ParamSource], secrets_optional: bool = False
+) -> ResolvedParams:
+    """Merge the sources over the defaults and check every value against its spec.
+
+    ``secrets_optional`` lets secret values be absent (re-checking a saved plan, whose change set already
+    holds them); they are then simply left out.
+    """
     values: dict[str, Any] = {n: s.default for n, s in specs.items() if not s.required}
     for source in sources:
         for name, raw in source.values.items():
@@ -80,7 +91,9 @@ def resolve(specs: Mapping[str, ParameterSpec], sources: Sequence[ParamSource]) 
                 )
             value = coerce_text(name, spec, raw) if source.from_cli else raw
             values[name] = check_value(name, spec, value, source.label)
-    missing = [n for n, s in specs.items() if s.required and n not in values]
+    missing = [
+        n for n, s in specs.items() if s.required and n not in values and not (secrets_optional and s.secret)
+    ]
     if missing:
         raise ParameterError(
             f"missing required parameter(s): {', '.join(missing)}",

@@ -64,15 +64,19 @@ class Output:
         self.err.print(f"  {escape(event.logical_id):<32} {styled}{reason}")
 
     # --- plans ------------------------------------------------------------------------------------
-    def plan(self, plan: Plan, show_noop: bool = False) -> None:
+    def plan(self, plan: Plan, show_noop: bool = False, title: str = "Plan") -> None:
         if self.json_mode:
             self.emit_json(plan.to_dict())
             return
         new = " (new stack)" if plan.is_new_stack else ""
-        self.out.print(f"Plan for [bold]{escape(plan.stack)}[/] on {escape(plan.target)}{new}")
+        self.out.print(f"{title} for [bold]{escape(plan.stack)}[/] on {escape(plan.target)}{new}")
         for change in plan.changes:
             if change.action.value != "noop" or show_noop:
                 self._change(change)
+        if plan.parameters:
+            self.out.print("  Parameters:")
+            for prop in plan.parameters:
+                self.out.print(f"        {self._property(prop)}")
         self.out.print(self._summary(plan))
 
     def _change(self, change: Change) -> None:
@@ -98,6 +102,8 @@ class Output:
     def _summary(plan: Plan) -> str:
         if not plan.has_changes:
             return "No changes. The deployed stack matches the template."
+        if not any(ch.action.value != "noop" for ch in plan.changes):
+            return f"Parameters change ({len(plan.parameters)}); no resource changes."
         c = {a.value: n for a, n in plan.counts().items()}
         parts = [
             f"{c['create']} to create",

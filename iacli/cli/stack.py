@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 def register(app: typer.Typer) -> None:
     """Add the stack commands to the root app."""
-    for command in (render, validate, plan, deploy, outputs, resources, destroy):
+    for command in (render, validate, plan, diff, deploy, outputs, resources, destroy):
         app.command(command.__name__)(command)
 
 
@@ -70,6 +70,24 @@ def plan(
     ui.plan(planned.plan)
     engine.discard(planned)
     if detailed_exitcode and planned.plan.has_changes:
+        raise typer.Exit(int(ExitCode.CHANGES_PRESENT))
+
+
+@with_stack_options
+def diff(
+    request: StackRequest,
+    output: OutputOpt = OutputFormat.TEXT,
+    show_secrets: Annotated[bool, typer.Option("--show-secrets", help="Show secret values in clear.")] = False,
+    detailed_exitcode: Annotated[
+        bool, typer.Option("--detailed-exitcode", help="Exit 6 when something differs, 0 when nothing does.")
+    ] = False,
+) -> None:
+    """What differs between what is deployed and what would be rendered now (no change set, no change)."""
+    from iacli.errors import ExitCode
+
+    result = make_engine().diff(request, show_secrets)
+    _output(output).plan(result, title="Diff")
+    if detailed_exitcode and result.has_changes:
         raise typer.Exit(int(ExitCode.CHANGES_PRESENT))
 
 

@@ -29,15 +29,17 @@ class Aws:
 
     def __init__(self, endpoint_url: str) -> None:
         self.endpoint_url = endpoint_url
-        self._session = boto3.Session(aws_access_key_id="testing", aws_secret_access_key="testing",
-                                      region_name=REGION)
+        self._session = boto3.Session(
+            aws_access_key_id="testing", aws_secret_access_key="testing", region_name=REGION
+        )
         self._clients: dict[str, Any] = {}
         self._config = Config(retries={"max_attempts": 1, "mode": "standard"})
 
     def __call__(self, service: str) -> Any:
         if service not in self._clients:
-            self._clients[service] = self._session.client(service, endpoint_url=self.endpoint_url,
-                                                          config=self._config)
+            self._clients[service] = self._session.client(
+                service, endpoint_url=self.endpoint_url, config=self._config
+            )
         return self._clients[service]
 
     def reset(self) -> None:
@@ -72,19 +74,28 @@ class Aws:
         body = template if isinstance(template, str) else json.dumps(template)
         self("cloudformation").update_stack(StackName=stack, TemplateBody=body, **kwargs)
 
-    def change_set(self, stack: str, template: dict[str, Any] | str, kind: str, **kwargs: Any) -> dict[str, Any]:
+    def change_set(
+        self, stack: str, template: dict[str, Any] | str, kind: str, **kwargs: Any
+    ) -> dict[str, Any]:
         """Create a change set and return its description."""
         body = template if isinstance(template, str) else json.dumps(template)
         cloudformation = self("cloudformation")
-        created = cloudformation.create_change_set(StackName=stack, ChangeSetName=f"cs-{kind.lower()}",
-                                                   TemplateBody=body, ChangeSetType=kind, **kwargs)
+        created = cloudformation.create_change_set(
+            StackName=stack,
+            ChangeSetName=f"cs-{kind.lower()}",
+            TemplateBody=body,
+            ChangeSetType=kind,
+            **kwargs,
+        )
         return dict(cloudformation.describe_change_set(ChangeSetName=created["Id"]))
 
     @staticmethod
     def actions(description: dict[str, Any]) -> list[tuple[str, str]]:
         """(Action, LogicalResourceId) of each change of a described change set."""
-        return [(c["ResourceChange"]["Action"], c["ResourceChange"]["LogicalResourceId"])
-                for c in description["Changes"]]
+        return [
+            (c["ResourceChange"]["Action"], c["ResourceChange"]["LogicalResourceId"])
+            for c in description["Changes"]
+        ]
 
 
 @pytest.fixture(scope="session")
@@ -113,4 +124,3 @@ def serverless_template() -> dict[str, Any]:
     """A SAM-translated serverless web app (see fixtures/serverless_stack.sam.yaml for its source)."""
     template: dict[str, Any] = json.loads((FIXTURES / "serverless_stack.json").read_text())
     return template
-

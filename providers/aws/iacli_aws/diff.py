@@ -147,3 +147,21 @@ def references(value: Any) -> set[str]:
         for inner in value:
             found |= references(inner)
     return found
+
+
+def parameter_changes(
+    old: Mapping[str, Any], new: Mapping[str, Any], secrets: frozenset[str], show_secrets: bool = False
+) -> tuple[PropertyChange, ...]:
+    """Stack parameters that differ; secret values are masked unless ``show_secrets``."""
+    out = []
+    for name in sorted(set(old) | set(new)):
+        before, after = old.get(name), new.get(name)
+        secret = name in secrets
+        if secret and not show_secrets:
+            # A deployed NoEcho value reads back masked: the provider can only see a secret appear or
+            # disappear; the engine compares salted hashes from the release history for the rest.
+            if (before is None) != (after is None):
+                out.append(PropertyChange(name, None if before is None else MASK, None if after is None else MASK, sensitive=True))
+        elif before != after:
+            out.append(PropertyChange(name, before, after, sensitive=secret))
+    return tuple(out)

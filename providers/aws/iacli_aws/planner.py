@@ -12,11 +12,11 @@ from typing import Any
 
 from iacli.cache import digest
 from iacli.errors import ProviderError
-from iacli.plan import Change, ChangeAction, Plan
+from iacli.plan import Change, ChangeAction, Plan, PropertyChange
 from iacli.providers import Deployable, Target, TargetKind
 from iacli_aws import assets, sam
 from iacli_aws.changes import build_changes
-from iacli_aws.diff import diff_templates
+from iacli_aws.diff import diff_templates, parameter_changes
 from iacli_aws.errors import aws_errors
 from iacli_aws.session import AwsSession
 from iacli_aws.stacks import DeployedStack, deployed_template, describe_stack, stack_resources, wait_for
@@ -78,49 +78,64 @@ class Planner:
         self.cfn = session.client("cloudformation")
 
     def plan(self, deployable: Deployable) -> Plan:
+        """A change set for the deployable, normalised (no change set when nothing changed)."""
         submission = build_submission(self.session, self.target, deployable, self.cache_dir)
-        deployed = describe_stack(self.cfn, self.target.stack)
-        if deployed is not None and not deployed.is_placeholder:
-            _refuse_busy(deployed)
-            old = deployed_template(self.cfn, self.target.stack, self.load)
-            if _unchanged(old, deployed, submission):
-                return self._plan(submission, deployed, _noop_changes(old, self._physical_ids()), {})
-        else:
-            old = {}
+        deployed, old = self._deployed()
+        if deployed is not None and _unchanged(old, deployed, submission):
+            return self._plan(submission, deployed, _noop_changes(old, self._physical_ids()), {}, ())
         with aws_errors("publish assets"):
             assets.publish(self.session, deployable.template.assets)
         return self._change_set_plan(submission, deployed, old)
 
+    def diff(self, deployable: Deployable, show_secrets: bool = False) -> Plan:
+        """What differs between the deployed stack and the deployable, computed locally (no change set)."""
+        submission = build_submission(self.session, self.target, deployable, self.cache_dir)
+        deployed, old = self._deployed()
+        secrets = frozenset() if show_secrets else submission.secrets
+        old_params = deployed.parameters if deployed else {}
+        diffs = diff_templates(old, old_params, submission.processed, submission.parameters, secrets, self.session.region)
+        changes = build_changes({}, diffs, old, submission.processed, self._physical_ids() if deployed else {})
+        params = parameter_changes(old_params, submission.parameters, submission.secrets, show_secrets)
+        return self._plan(submission, deployed, changes, {}, params, is_new=deployed is None)
+
+    def _deployed(self) -> tuple[DeployedStack | None, dict[str, Any]]:
+        deployed = describe_stack(self.cfn, self.target.stack)
+        if deployed is None or deployed.is_placeholder:
+            return None, {}
+        _refuse_busy(deployed)
+        return deployed, deployed_template(self.cfn, self.target.stack, self.load)
+
     def _change_set_plan(self, submission: Submission, deployed: DeployedStack | None, old: dict[str, Any]) -> Plan:
-        is_new = deployed is None or deployed.is_placeholder
+        is_new = deployed is None
         change_set_id, stack_id, status = self._create_change_set(submission, "CREATE" if is_new else "UPDATE")
         resource_changes = self._describe(change_set_id) if status == "CREATE_COMPLETE" else {}
-        old_params = deployed.parameters if deployed and not is_new else {}
+        old_params = deployed.parameters if deployed else {}
         diffs = diff_templates(old, old_params, submission.processed, submission.parameters, submission.secrets,
                                self.session.region)
-        changes = build_changes(resource_changes, diffs, old, submission.processed, self._physical_ids() if not is_new else {})
+        changes = build_changes(resource_changes, diffs, old, submission.processed, {} if is_new else self._physical_ids())
+        params = parameter_changes(old_params, submission.parameters, submission.secrets)
         if status != "CREATE_COMPLETE":
-            if any(c.action is not ChangeAction.NOOP for c in changes):
+            if any(c.action is not ChangeAction.NOOP for c in changes) or params:
                 raise ProviderError(f"CloudFormation could not plan {self.target.stack}: {status}")
             self._delete_change_set(change_set_id)
             ref: dict[str, Any] = {}
         else:
             ref = {"change_set_id": change_set_id, "stack_id": stack_id, "change_set_type": "CREATE" if is_new else "UPDATE"}
-        return self._plan(submission, deployed, changes, ref, is_new)
+        return self._plan(submission, deployed, changes, ref, params, is_new)
 
     def _plan(self, submission: Submission, deployed: DeployedStack | None, changes: tuple[Change, ...],
-              ref: dict[str, Any], is_new: bool = False) -> Plan:
-        salt = deployed.stack_id if deployed else self.target.stack
+              ref: dict[str, Any], params: tuple[PropertyChange, ...], is_new: bool = False) -> Plan:
         return Plan(
             stack=self.target.stack,
             provider="aws",
             target=f"{'sandbox' if self.target.kind is TargetKind.SANDBOX else 'aws'}:{self.session.region}",
             changes=changes,
             template_hash=submission.template_hash,
-            params_hash=submission.params_hash(salt),
+            params_hash=submission.params_hash(self.target.stack),
             provider_ref=ref,
             is_new_stack=is_new,
             created_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            parameters=params,
         )
 
     def _physical_ids(self) -> dict[str, str]:
@@ -203,6 +218,7 @@ class Planner:
 
 
 def _refuse_busy(deployed: DeployedStack) -> None:
+    """A stack in the middle of another operation cannot be planned against."""
     if deployed.status.endswith("_IN_PROGRESS"):
         raise ProviderError(
             f"stack {deployed.name} is {deployed.status}; another operation is running",

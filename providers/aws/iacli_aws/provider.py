@@ -70,6 +70,12 @@ class AwsProvider(Provider):
 
         return Planner(self._session(target), target, self._load, self.context.cache_dir).plan(deployable)
 
+    def diff(self, target: Target, deployable: Deployable, show_secrets: bool = False) -> Plan:
+        from iacli_aws.planner import Planner
+
+        planner = Planner(self._session(target), target, self._load, self.context.cache_dir)
+        return planner.diff(deployable, show_secrets)
+
     def discard(self, target: Target, plan: Plan) -> None:
         from iacli_aws.planner import Planner
 
@@ -77,9 +83,15 @@ class AwsProvider(Provider):
             Planner(self._session(target), target, self._load, self.context.cache_dir).discard(plan)
 
     def apply(self, target: Target, plan: Plan, deployable: Deployable, on_event: EventSink) -> ApplyResult:
-        from iacli_aws.applier import Applier
+        from dataclasses import replace
 
-        return Applier(self._session(target), target, self._load).apply(plan, on_event)
+        from iacli_aws.applier import Applier
+        from iacli_aws.planner import build_submission
+
+        session = self._session(target)
+        result = Applier(session, target, self._load).apply(plan, on_event)
+        submitted = build_submission(session, target, deployable, self.context.cache_dir)  # cached: cheap
+        return replace(result, template=templates.template_json(submitted.body), parameters=submitted.parameters)
 
     def outputs(self, target: Target) -> dict[str, Any]:
         from iacli_aws.stacks import describe_stack

@@ -38,6 +38,8 @@ _HEALTH_TIMEOUT_S = 1.0
 # Waiting for moto to load (status, reset right after a start) can take a couple of seconds.
 _REQUEST_TIMEOUT_S = 30.0
 _LOG_TAIL_BYTES = 2000
+# The server is on loopback: never send its requests through an HTTP(S)_PROXY from the environment.
+_LOOPBACK = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
 
 def default_home() -> Path:
@@ -71,7 +73,9 @@ class ServerInfo:
         """The recorded server, or None when there is no (readable) record."""
         try:
             data = json.loads(path.read_text())
-            return cls(int(data["pid"]), int(data["port"]), str(data["endpoint_url"]), str(data["started_at"]))
+            return cls(
+                int(data["pid"]), int(data["port"]), str(data["endpoint_url"]), str(data["started_at"])
+            )
         except (OSError, ValueError, KeyError, TypeError):
             return None
 
@@ -127,7 +131,10 @@ class SandboxManager:
 
     # --- internals ---------------------------------------------------------------------------------
     def _running(self) -> ServerInfo | None:
-        """The recorded server if it is alive and answers as itself; None otherwise."""
+        """The recorded server if it is alive and answers as itself; None otherwise.
+
+        Raises :class:`SandboxError` when the server runs but failed to load moto.
+        """
         info = ServerInfo.read(self.info_path)
         if info is None or not _alive(info.pid):
             return None
@@ -135,7 +142,14 @@ class SandboxManager:
             health = self._request(info, HEALTH_PATH, timeout=_HEALTH_TIMEOUT_S)
         except SandboxError:
             return None
-        return info if health.get("pid") == info.pid else None
+        if health.get("pid") != info.pid:
+            return None
+        if health.get("error"):
+            raise SandboxError(
+                f"the AWS sandbox server could not load moto: {health['error']}",
+                hint=f"see {self.log_path}; `iacli sandbox stop` ends it",
+            )
+        return info
 
     def _is_ours(self, info: ServerInfo) -> bool:
         """Whether ``info.pid`` is a sandbox server (a recycled pid must not be killed)."""
@@ -144,7 +158,10 @@ class SandboxManager:
         try:
             cmdline = Path(f"/proc/{info.pid}/cmdline").read_bytes().replace(b"\0", b" ")
         except OSError:
-            return self._running() is not None
+            try:
+                return self._running() is not None
+            except SandboxError:
+                return True
         return _SERVER_MODULE.encode() in cmdline
 
     def _start(self) -> ServerInfo:
@@ -154,13 +171,29 @@ class SandboxManager:
         if stale is not None and self._is_ours(stale):
             _terminate(stale.pid)
         self.info_path.unlink(missing_ok=True)
-        command = [self.python, "-m", _SERVER_MODULE, "--port", "0", "--host", "127.0.0.1",
-                   "--ready-file", str(self.info_path)]
+        command = [
+            self.python,
+            "-m",
+            _SERVER_MODULE,
+            "--port",
+            "0",
+            "--host",
+            "127.0.0.1",
+            "--ready-file",
+            str(self.info_path),
+        ]
         with open(self.log_path, "ab") as log:
-            self._process = subprocess.Popen(
-                command, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-                start_new_session=True, close_fds=True,
-            )
+            try:
+                self._process = subprocess.Popen(
+                    command,
+                    stdin=subprocess.DEVNULL,
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                    start_new_session=True,
+                    close_fds=True,
+                )
+            except OSError as error:
+                raise SandboxError(f"the AWS sandbox server could not be started: {error}") from error
         return self._wait_listening(self._process)
 
     def _wait_listening(self, process: subprocess.Popen[bytes]) -> ServerInfo:
@@ -171,21 +204,29 @@ class SandboxManager:
             if info is not None and info.pid == process.pid:
                 return info
             if process.poll() is not None:
-                raise SandboxError(f"the AWS sandbox server exited at start (code {process.returncode}): "
-                                   f"{self._log_tail()}", hint=f"see {self.log_path}")
+                raise SandboxError(
+                    f"the AWS sandbox server exited at start (code {process.returncode}): {self._log_tail()}",
+                    hint=f"see {self.log_path}",
+                )
             time.sleep(delay)
             delay = min(delay * 2, 0.05)
         _terminate(process.pid)
-        raise SandboxError(f"the AWS sandbox server did not start within {self.start_timeout_s:.0f} s",
-                           hint=f"see {self.log_path}")
+        raise SandboxError(
+            f"the AWS sandbox server did not start within {self.start_timeout_s:.0f} s",
+            hint=f"see {self.log_path}",
+        )
 
     def _request(self, info: ServerInfo, path: str, *, method: str = "GET", timeout: float) -> dict[str, Any]:
-        request = urllib.request.Request(info.endpoint_url + path, method=method, data=b"" if method == "POST" else None)
+        request = urllib.request.Request(
+            info.endpoint_url + path, method=method, data=b"" if method == "POST" else None
+        )
         try:
-            with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 - loopback URL
+            with _LOOPBACK.open(request, timeout=timeout) as response:
                 body = response.read()
         except (urllib.error.URLError, OSError) as error:
-            raise SandboxError(f"the AWS sandbox at {info.endpoint_url} did not answer {path}: {error}") from error
+            raise SandboxError(
+                f"the AWS sandbox at {info.endpoint_url} did not answer {path}: {error}"
+            ) from error
         try:
             data = json.loads(body) if body else {}
         except ValueError:

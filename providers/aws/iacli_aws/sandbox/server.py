@@ -49,7 +49,7 @@ def prepare_moto() -> Callable[..., Iterable[bytes]]:
     from .fixes import apply_fixes
 
     apply_fixes()
-    return DomainDispatcherApplication(create_backend_app)  # type: ignore[no-any-return]
+    return DomainDispatcherApplication(create_backend_app)
 
 
 def live_stacks() -> list[dict[str, str]]:
@@ -60,8 +60,9 @@ def live_stacks() -> list[dict[str, str]]:
     for account_id, regions in list(cloudformation_backends.items()):
         for region, backend in list(regions.items()):
             for stack in backend.stacks.values():
-                stacks.append({"name": stack.name, "status": stack.status, "account_id": account_id,
-                               "region": region})
+                stacks.append(
+                    {"name": stack.name, "status": stack.status, "account_id": account_id, "region": region}
+                )
     return stacks
 
 
@@ -89,8 +90,12 @@ class SandboxApp:
         return self._loaded.wait(timeout)
 
     def health(self) -> dict[str, Any]:
-        return {"pid": os.getpid(), "started_at": self.started_at, "moto_loaded": self._loaded.is_set(),
-                "error": self._load_error}
+        return {
+            "pid": os.getpid(),
+            "started_at": self.started_at,
+            "moto_loaded": self._loaded.is_set(),
+            "error": self._load_error,
+        }
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
@@ -105,7 +110,9 @@ class SandboxApp:
             return list(self._moto(environ, start_response))
 
 
-def _json_response(start_response: StartResponse, body: dict[str, Any], status: str = "200 OK") -> list[bytes]:
+def _json_response(
+    start_response: StartResponse, body: dict[str, Any], status: str = "200 OK"
+) -> list[bytes]:
     data = json.dumps(body).encode()
     start_response(status, [("Content-Type", "application/json"), ("Content-Length", str(len(data)))])
     return [data]
@@ -150,7 +157,8 @@ class SandboxServer:
 
     @property
     def endpoint_url(self) -> str:
-        return f"http://{self.server.server_address[0]}:{self.port}"
+        host = self.server.server_address[0]
+        return f"http://{host.decode() if isinstance(host, bytes) else host}:{self.port}"
 
     def stop(self) -> None:
         """Stop serving and close the socket."""
@@ -163,7 +171,9 @@ class SandboxServer:
 def create_server(host: str = "127.0.0.1", port: int = 0) -> SandboxServer:
     """Bind the server (port 0: any free port) and start loading moto in the background."""
     app = SandboxApp()
-    sandbox = SandboxServer(make_server(host, port, app, threaded=True, request_handler=_QuietRequestHandler), app)
+    sandbox = SandboxServer(
+        make_server(host, port, app, threaded=True, request_handler=_QuietRequestHandler), app
+    )
     threading.Thread(target=_load, args=(sandbox,), name="iacli-sandbox-load", daemon=True).start()
     return sandbox
 
@@ -182,8 +192,12 @@ def start_in_thread(port: int = 0, host: str = "127.0.0.1") -> tuple[SandboxServ
 
 def write_ready_file(path: Path, sandbox: SandboxServer) -> None:
     """Atomically write ``{"pid", "port", "endpoint_url", "started_at"}`` to ``path``."""
-    data = {"pid": os.getpid(), "port": sandbox.port, "endpoint_url": sandbox.endpoint_url,
-            "started_at": sandbox.app.started_at}
+    data = {
+        "pid": os.getpid(),
+        "port": sandbox.port,
+        "endpoint_url": sandbox.endpoint_url,
+        "started_at": sandbox.app.started_at,
+    }
     partial = path.with_name(path.name + ".partial")
     partial.write_text(json.dumps(data))
     os.replace(partial, path)
@@ -194,8 +208,10 @@ def _stop_on_signal(signum: int, frame: Any) -> None:
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m iacli_aws.sandbox.server",
-                                     description="iacli's AWS sandbox: moto with the sandbox models.")
+    parser = argparse.ArgumentParser(
+        prog="python -m iacli_aws.sandbox.server",
+        description="iacli's AWS sandbox: moto with the sandbox models.",
+    )
     parser.add_argument("--port", type=int, required=True, help="TCP port; 0 picks a free one")
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     parser.add_argument("--ready-file", type=Path, help="written (JSON) once the server listens")

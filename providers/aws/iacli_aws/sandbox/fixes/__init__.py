@@ -12,6 +12,9 @@ Each module corrects one documented moto behaviour (its docstring says which) an
 
 Importing this package imports moto (and :mod:`iacli_aws.sandbox.models`); the iacli client side never
 does. The patches are process-global, as moto's backends are; :func:`apply_fixes` is idempotent.
+Other module-level state, all of it read-only or per-request: the cached CloudFormation resource
+schemas (:mod:`.schemas`), the deleter table (:data:`.deletes.DELETERS`) and the context variable
+holding the log of the stack update in progress (:mod:`.updates`).
 """
 
 from __future__ import annotations

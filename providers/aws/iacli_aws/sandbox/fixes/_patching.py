@@ -17,7 +17,9 @@ _MAKER = "__iacli_sandbox_maker__"
 
 def replace(owner: Any, name: str, make: Callable[[Any], Any]) -> None:
     """Set ``owner.name`` to ``make(current)`` unless ``make`` already wrapped it."""
-    current = owner.__dict__[name] if isinstance(owner, type) and name in owner.__dict__ else getattr(owner, name)
+    current = (
+        owner.__dict__[name] if isinstance(owner, type) and name in owner.__dict__ else getattr(owner, name)
+    )
     if _is_wrapped_by(current, make):
         return
     replacement = make(_callable(current))

@@ -42,15 +42,17 @@ def _changed_parameters(resource_map: ResourceMap, parameters: dict[str, Any] | 
     return {key for key in keys if resource_map.input_parameters.get(key) != parameters.get(key)}
 
 
-def resource_diff(resource_map: ResourceMap, template: dict[str, Any],
-                  parameters: dict[str, Any] | None = None) -> dict[str, list[str]]:
+def resource_diff(
+    resource_map: ResourceMap, template: dict[str, Any], parameters: dict[str, Any] | None = None
+) -> dict[str, list[str]]:
     """Logical ids to add, modify and remove to go from the map's template to ``template``."""
     old = {name: _normalised(entry) for name, entry in resource_map._resource_json_map.items()}
     new = {name: _normalised(entry) for name, entry in template["Resources"].items()}
     changed_parameters = _changed_parameters(resource_map, parameters)
     modify = [
-        name for name in new if name in old
-        and (new[name] != old[name] or references(new[name]) & changed_parameters)
+        name
+        for name in new
+        if name in old and (new[name] != old[name] or references(new[name]) & changed_parameters)
     ]
     return {
         "Add": topological_order(new, [name for name in new if name not in old]),
@@ -60,18 +62,20 @@ def resource_diff(resource_map: ResourceMap, template: dict[str, Any],
 
 
 def _build_resource_diff(_original: Callable[..., Any]) -> Callable[..., Any]:
-    def build_resource_diff(self: ResourceMap, other_template: dict[str, Any],
-                            parameters: dict[str, Any] | None = None) -> dict[str, list[str]]:
+    def build_resource_diff(
+        self: ResourceMap, other_template: dict[str, Any], parameters: dict[str, Any] | None = None
+    ) -> dict[str, list[str]]:
         diff = resource_diff(self, other_template, parameters)
         diff["Remove"] = defer_removals(diff["Remove"])
         return diff
+
     return build_resource_diff
 
 
 def _change(action: str, name: str, resource_type: str, resource_map: ResourceMap) -> Change:
     change = Change(action=action, logical_resource_id=name, resource_type=resource_type)
     existing = resource_map._parsed_resources.get(name) if action != "Add" else None
-    change.physical_resource_id = getattr(existing, "physical_resource_id", None)
+    change.physical_resource_id = getattr(existing, "physical_resource_id", None)  # type: ignore[attr-defined]
     return change
 
 
@@ -82,8 +86,10 @@ def _parameter_aware_diff(_original: Callable[..., Any]) -> Callable[..., Any]:
         old, new = resource_map._resource_json_map, self.template_dict["Resources"]
         return [
             _change(action, name, (new if action != "Remove" else old)[name]["Type"], resource_map)
-            for action in ("Add", "Modify", "Remove") for name in actions[action]
+            for action in ("Add", "Modify", "Remove")
+            for name in actions[action]
         ]
+
     return diff
 
 
@@ -94,7 +100,9 @@ def refresh_exports(backend: CloudFormationBackend, stack: Stack) -> None:
     exports = stack.exports
     clashing = sorted({export.name for export in exports} & others)
     if clashing:
-        raise ValidationError(stack.stack_id, message=f"Export names must be unique across a given region: {clashing}")
+        raise ValidationError(
+            stack.stack_id, message=f"Export names must be unique across a given region: {clashing}"
+        )
     for name in mine:
         backend.exports.pop(name)
     for export in exports:
@@ -102,8 +110,12 @@ def refresh_exports(backend: CloudFormationBackend, stack: Stack) -> None:
 
 
 def _refreshing_execute(original: Callable[..., Any]) -> Callable[..., Any]:
-    def execute_change_set(self: CloudFormationBackend, change_set_name: str, stack_name: str | None = None) -> None:
+    def execute_change_set(
+        self: CloudFormationBackend, change_set_name: str, stack_name: str | None = None
+    ) -> None:
         change_set = self.describe_change_set(change_set_name)
+        if change_set is None:
+            raise ValidationError(stack_name)
         original(self, change_set_name, stack_name)
         stack = self.stacks[change_set.stack_id]
         stack._parse_template()
@@ -112,6 +124,7 @@ def _refreshing_execute(original: Callable[..., Any]) -> Callable[..., Any]:
             stack.parameters = dict(change_set.parameters)
         stack.output_map = stack._create_output_map()
         refresh_exports(self, stack)
+
     return execute_change_set
 
 
@@ -120,6 +133,7 @@ def _refreshing_update(original: Callable[..., Any]) -> Callable[..., Any]:
         stack: Stack = original(self, *args, **kwargs)
         refresh_exports(self, stack)
         return stack
+
     return update_stack
 
 

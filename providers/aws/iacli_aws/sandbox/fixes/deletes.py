@@ -4,9 +4,11 @@ moto behaviour corrected:
 
 - Resources whose moto model has neither an instance ``delete`` nor ``delete_from_cloudformation_json``
   are silently left behind (moto's ``_delete_resource`` falls through to a no-op). Deleters are added
-  here for the ones our templates use: API Gateway Resource and Method; IAM ManagedPolicy; EC2 Route,
-  RouteTable, SubnetRouteTableAssociation, InternetGateway, VPCGatewayAttachment, NatGateway, EIP.
-  Without the EC2 ones, deleting any stack with a route table fails with DependencyViolation on the VPC.
+  here (``DELETERS``): API Gateway Resource and Method; IAM ManagedPolicy; EC2 Route, RouteTable,
+  SubnetRouteTableAssociation, InternetGateway, VPCGatewayAttachment, NatGateway, EIP, VPCEndpoint,
+  Volume; ECS Cluster, Service, TaskDefinition (INACTIVE, as on AWS); ELBv2 TargetGroup, Listener,
+  ListenerRule. Without the EC2 ones, deleting any stack with a route table fails with
+  DependencyViolation on the VPC.
 - A non-empty S3 bucket is "deleted" without error and stays (moto's ``delete_bucket`` returns None).
   It now fails the way AWS does: ``BucketNotEmpty``.
 - A resource that is already gone (deleted outside the stack) fails the deletion; AWS treats it as
@@ -15,8 +17,10 @@ moto behaviour corrected:
   not exist while its remaining resources live on. The stack is now kept, in DELETE_FAILED, with the
   resources not yet deleted, and the error names the resource; DeleteStack can be retried.
 
-Still not deleted (moto has no delete and no deleter here): see ``UNDELETABLE_TYPES`` in the package
-docs; deleting them is a no-op in the sandbox.
+Still not deleted (moto has no delete and no deleter here; deleting them is a no-op): AutoScaling
+ScheduledAction, Batch *, DataPipeline Pipeline, EC2 FlowLog/SecurityGroupIngress/SpotFleet/
+TransitGateway/VPCPeeringConnection/VPNGateway/VolumeAttachment, EMR InstanceGroupConfig, Lambda
+LayerVersion/Version, Redshift *, Route53 HealthCheck/HostedZone/RecordSetGroup.
 """
 
 from __future__ import annotations
@@ -29,6 +33,8 @@ from moto.cloudformation.exceptions import ValidationError
 from moto.cloudformation.models import CloudFormationBackend
 from moto.cloudformation.parsing import ResourceMap
 from moto.ec2.models import ec2_backends
+from moto.ecs.models import ecs_backends
+from moto.elbv2.models import elbv2_backends
 from moto.iam.models import iam_backends
 from moto.s3.exceptions import BucketNotEmpty
 from moto.s3.models import s3_backends
@@ -71,7 +77,8 @@ def _delete_api_method(method: Any, account_id: str, region_name: str) -> None:
 
 def _delete_managed_policy(policy: Any, account_id: str, region_name: str) -> None:
     backend = iam_backends[account_id][get_partition(region_name)]
-    for holder in [*backend.roles.values(), *backend.users.values(), *backend.groups.values()]:
+    holders: list[Any] = [*backend.roles.values(), *backend.users.values(), *backend.groups.values()]
+    for holder in holders:
         holder.managed_policies.pop(policy.arn, None)
     backend.managed_policies.pop(policy.arn, None)
 
@@ -120,6 +127,40 @@ def _release_address(address: Any, account_id: str, region_name: str) -> None:
         backend.release_address(address=address.public_ip)
 
 
+def _delete_ecs_cluster(cluster: Any, account_id: str, region_name: str) -> None:
+    ecs_backends[account_id][region_name].delete_cluster(cluster.arn)
+
+
+def _delete_ecs_service(service: Any, account_id: str, region_name: str) -> None:
+    ecs_backends[account_id][region_name].delete_service(service.cluster_name, service.name, force=True)
+
+
+def _deregister_task_definition(definition: Any, account_id: str, region_name: str) -> None:
+    ecs_backends[account_id][region_name].deregister_task_definition(
+        f"{definition.family}:{definition.revision}"
+    )
+
+
+def _delete_target_group(group: Any, account_id: str, region_name: str) -> None:
+    elbv2_backends[account_id][region_name].delete_target_group(group.arn)
+
+
+def _delete_listener(listener: Any, account_id: str, region_name: str) -> None:
+    elbv2_backends[account_id][region_name].delete_listener(listener.arn)
+
+
+def _delete_listener_rule(rule: Any, account_id: str, region_name: str) -> None:
+    elbv2_backends[account_id][region_name].delete_rule(rule.arn)
+
+
+def _delete_vpc_endpoint(endpoint: Any, account_id: str, region_name: str) -> None:
+    _ec2(account_id, region_name).delete_vpc_endpoints([endpoint.id])
+
+
+def _delete_volume(volume: Any, account_id: str, region_name: str) -> None:
+    _ec2(account_id, region_name).delete_volume(volume.id)
+
+
 #: Deleters for moto models that cannot delete themselves, by CloudFormation type.
 DELETERS: dict[str, Deleter] = {
     "AWS::S3::Bucket": _delete_bucket,
@@ -133,6 +174,14 @@ DELETERS: dict[str, Deleter] = {
     "AWS::EC2::VPCGatewayAttachment": _delete_gateway_attachment,
     "AWS::EC2::NatGateway": _delete_nat_gateway,
     "AWS::EC2::EIP": _release_address,
+    "AWS::EC2::VPCEndpoint": _delete_vpc_endpoint,
+    "AWS::EC2::Volume": _delete_volume,
+    "AWS::ECS::Cluster": _delete_ecs_cluster,
+    "AWS::ECS::Service": _delete_ecs_service,
+    "AWS::ECS::TaskDefinition": _deregister_task_definition,
+    "AWS::ElasticLoadBalancingV2::TargetGroup": _delete_target_group,
+    "AWS::ElasticLoadBalancingV2::Listener": _delete_listener,
+    "AWS::ElasticLoadBalancingV2::ListenerRule": _delete_listener_rule,
 }
 
 
@@ -152,6 +201,7 @@ def _deleting_resource(original: Callable[..., Any]) -> Callable[..., Any]:
             if isinstance(error, ResourceFailed):
                 raise
             raise ResourceFailed(logical_id, resource_type, "delete", error) from error
+
     return _delete_resource
 
 
@@ -175,6 +225,7 @@ def _keeping_failed_stacks(original: Callable[..., Any]) -> Callable[..., Any]:
             reason = describe_error(error)
             stack._add_stack_event("DELETE_FAILED", resource_status_reason=reason)
             raise ValidationError(message=f"Stack {stack.name} could not be deleted: {reason}") from error
+
     return delete_stack
 
 

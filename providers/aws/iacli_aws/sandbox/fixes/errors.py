@@ -34,7 +34,7 @@ _NOT_FOUND_CODES = ("NotFound", "NoSuch", "DoesNotExist", "NotExist")
 def error_code(error: BaseException) -> str:
     """The AWS error code of a moto exception (its class name for other exceptions)."""
     code = getattr(error, "error_type", None) or getattr(error, "code", None)
-    return code if isinstance(code, str) else type(error).__name__
+    return code.split("#")[-1] if isinstance(code, str) else type(error).__name__
 
 
 def describe_error(error: BaseException) -> str:
@@ -56,8 +56,9 @@ class ResourceFailed(ValidationError):
     """A resource could not be created, updated or deleted; raised as a CloudFormation ValidationError."""
 
     def __init__(self, logical_id: str, resource_type: str, operation: str, cause: BaseException) -> None:
-        super().__init__(message=f"Resource {logical_id} ({resource_type}) failed to {operation}: "
-                                 f"{describe_error(cause)}")
+        super().__init__(
+            message=f"Resource {logical_id} ({resource_type}) failed to {operation}: {describe_error(cause)}"
+        )
         self.logical_id = logical_id
         self.resource_type = resource_type
         self.cause = cause
@@ -72,7 +73,9 @@ def _naming_failures(operation: str) -> Callable[[Callable[..., Any]], Callable[
                 raise
             except Exception as error:
                 raise ResourceFailed(logical_id, str(resource_json.get("Type")), operation, error) from error
+
         return parse_and_apply
+
     return make
 
 
@@ -85,6 +88,7 @@ Locator = Callable[..., tuple[Stack | None, str]]
 
 def _marking_failed(locate: Locator) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Wrap a backend operation: on a resource failure, give the stack ``locate`` finds a FAILED status."""
+
     def make(original: Callable[..., Any]) -> Callable[..., Any]:
         def operation(self: CloudFormationBackend, *args: Any, **kwargs: Any) -> Any:
             try:
@@ -95,11 +99,15 @@ def _marking_failed(locate: Locator) -> Callable[[Callable[..., Any]], Callable[
                     stack.status = status
                     stack._add_stack_event(status, resource_status_reason=error.message)
                 raise
+
         return operation
+
     return make
 
 
-def _stack_named(backend: CloudFormationBackend, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Stack | None:
+def _stack_named(
+    backend: CloudFormationBackend, args: tuple[Any, ...], kwargs: dict[str, Any]
+) -> Stack | None:
     name = kwargs.get("name", args[0] if args else None)
     return next((s for s in backend.stacks.values() if s.name == name), None)
 
@@ -114,6 +122,8 @@ def _updated_stack(backend: CloudFormationBackend, *args: Any, **kwargs: Any) ->
 
 def _executed_stack(backend: CloudFormationBackend, *args: Any, **kwargs: Any) -> tuple[Stack | None, str]:
     change_set = backend.describe_change_set(kwargs.get("change_set_name", args[0] if args else ""))
+    if change_set is None:
+        return None, "FAILED"
     change_set.execution_status = "EXECUTE_FAILED"
     return backend.stacks.get(change_set.stack_id), f"{change_set.change_set_type}_FAILED"
 
@@ -128,6 +138,7 @@ def _existing_resources(_original: Callable[..., Any]) -> property:
         resource_map = self.resource_map
         parsed = (resource_map._parsed_resources.get(name) for name in resource_map.resources)
         return [resource for resource in parsed if resource is not None and not isinstance(resource, str)]
+
     return property(stack_resources)
 
 

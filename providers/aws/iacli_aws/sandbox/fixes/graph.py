@@ -41,7 +41,9 @@ def dependencies(resource: Mapping[str, Any], names: Iterable[str]) -> set[str]:
     return (references(resource.get("Properties")) | explicit) & set(names)
 
 
-def topological_order(resources: Mapping[str, Mapping[str, Any]], subset: Iterable[str] | None = None) -> list[str]:
+def topological_order(
+    resources: Mapping[str, Mapping[str, Any]], subset: Iterable[str] | None = None
+) -> list[str]:
     """``subset`` (default: all resources) ordered so that dependencies come first; ties keep template order.
 
     A dependency cycle (CloudFormation rejects those) is broken at an arbitrary point rather than looping.

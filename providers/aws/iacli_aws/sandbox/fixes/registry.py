@@ -26,7 +26,8 @@ def model_list() -> list[type[CloudFormationModel]]:
     """moto's models for the types the sandbox does not model, then the sandbox models."""
     ours = sandbox_types()
     theirs = [
-        model for model in CloudFormationModel.__subclasses__()
+        model
+        for model in CloudFormationModel.__subclasses__()
         if model not in SANDBOX_MODELS and model.cloudformation_type() not in ours
     ]
     return theirs + list(SANDBOX_MODELS)

@@ -32,7 +32,7 @@ def _provider_index() -> dict[str, str]:
     return index
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def create_only_properties(resource_type: str) -> frozenset[str]:
     """Top-level properties of ``resource_type`` whose change forces a replacement (empty if unknown)."""
     directory, name = _schemas_dir(), _provider_index().get(resource_type)

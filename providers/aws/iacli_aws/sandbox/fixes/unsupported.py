@@ -34,7 +34,9 @@ from ._patching import replace
 _NOT_TYPES = frozenset({"?", "AWS::SERVICE::RESOURCE"})
 _REASONS = {
     "AWS::CloudFormation::WaitCondition": "nothing in the sandbox signals a wait condition",
-    "AWS::CloudFormation::CustomResource": "custom resources need a Lambda runtime (Docker) the sandbox lacks",
+    "AWS::CloudFormation::CustomResource": (
+        "custom resources need a Lambda runtime (Docker), which the sandbox lacks"
+    ),
 }
 _CUSTOM_REASON = _REASONS["AWS::CloudFormation::CustomResource"]
 
@@ -63,14 +65,16 @@ def _reason(resource_type: str) -> str:
     return _CUSTOM_REASON if resource_type.startswith("Custom::") else _REASONS.get(resource_type, "")
 
 
-def _conditions(template: dict[str, Any], parameters: Mapping[str, Any] | None,
-                account_id: str, region_name: str) -> dict[str, bool] | None:
+def _conditions(
+    template: dict[str, Any], parameters: Mapping[str, Any] | None, account_id: str, region_name: str
+) -> dict[str, bool] | None:
     """Each condition's value for ``parameters``, or None when they cannot be evaluated."""
     if parameters is None or not template.get("Conditions"):
         return None
     try:
-        resource_map = ResourceMap("precheck", "precheck", dict(parameters), {}, region_name, account_id,
-                                   template, {})
+        resource_map = ResourceMap(
+            "precheck", "precheck", dict(parameters), {}, region_name, account_id, template, {}
+        )
         resource_map.load_mapping()
         resource_map.load_parameters()
         resource_map.load_conditions()
@@ -79,8 +83,12 @@ def _conditions(template: dict[str, Any], parameters: Mapping[str, Any] | None,
         return None
 
 
-def unsupported_resources(template: dict[str, Any], parameters: Mapping[str, Any] | None = None,
-                          account_id: str = "123456789012", region_name: str = "us-east-1") -> list[Unsupported]:
+def unsupported_resources(
+    template: dict[str, Any],
+    parameters: Mapping[str, Any] | None = None,
+    account_id: str = "123456789012",
+    region_name: str = "us-east-1",
+) -> list[Unsupported]:
     """The resources of ``template`` the sandbox would have to create but cannot."""
     conditions = _conditions(template, parameters, account_id, region_name)
     found = []
@@ -94,52 +102,87 @@ def unsupported_resources(template: dict[str, Any], parameters: Mapping[str, Any
     return found
 
 
-def check_template(template_body: str | dict[str, Any], parameters: Mapping[str, Any] | None,
-                   account_id: str, region_name: str) -> None:
+def check_template(
+    template_body: str | dict[str, Any],
+    parameters: Mapping[str, Any] | None,
+    account_id: str,
+    region_name: str,
+) -> None:
     """Raise ``ValidationError`` naming every resource of the template the sandbox cannot create."""
     template = template_body if isinstance(template_body, dict) else Stack.parse_template(template_body)
     if not isinstance(template, dict):
         return
     if template.get("Transform"):
-        raise ValidationError(message=(
-            f"iacli sandbox does not run template transforms (Transform: {template['Transform']}); "
-            "expand the template (e.g. with aws-sam-translator) before deploying it to the sandbox"
-        ))
+        raise ValidationError(
+            message=(
+                f"iacli sandbox does not run template transforms (Transform: {template['Transform']}); "
+                "expand the template (e.g. with aws-sam-translator) before deploying it to the sandbox"
+            )
+        )
     missing = unsupported_resources(template, parameters, account_id, region_name)
     if missing:
         plural = "s" if len(missing) > 1 else ""
-        raise ValidationError(message=(
-            f"iacli sandbox does not support resource type{plural} " + "; ".join(m.describe() for m in missing)
-        ))
+        raise ValidationError(
+            message=(
+                f"iacli sandbox does not support resource type{plural} "
+                + "; ".join(m.describe() for m in missing)
+            )
+        )
 
 
 def _checking_create_stack(original: Callable[..., Any]) -> Callable[..., Any]:
-    def create_stack(self: CloudFormationBackend, name: str, template: str, parameters: dict[str, Any],
-                     *args: Any, **kwargs: Any) -> Any:
+    def create_stack(
+        self: CloudFormationBackend,
+        name: str,
+        template: str,
+        parameters: dict[str, Any],
+        *args: Any,
+        **kwargs: Any,
+    ) -> Any:
         check_template(template, parameters, self.account_id, self.region_name)
         return original(self, name, template, parameters, *args, **kwargs)
+
     return create_stack
 
 
 def _checking_create_change_set(original: Callable[..., Any]) -> Callable[..., Any]:
-    def create_change_set(self: CloudFormationBackend, stack_name: str, change_set_name: str, template: str,
-                          parameters: dict[str, str], *args: Any, **kwargs: Any) -> Any:
+    def create_change_set(
+        self: CloudFormationBackend,
+        stack_name: str,
+        change_set_name: str,
+        template: str,
+        parameters: dict[str, str],
+        *args: Any,
+        **kwargs: Any,
+    ) -> Any:
         previous = {}
         for stack in self.stacks.values():
             if stack.name == stack_name:
                 previous = dict(stack.resource_map.input_parameters)
         check_template(template, {**previous, **parameters}, self.account_id, self.region_name)
         return original(self, stack_name, change_set_name, template, parameters, *args, **kwargs)
+
     return create_change_set
 
 
 def _checking_update_stack(original: Callable[..., Any]) -> Callable[..., Any]:
-    def update_stack(self: CloudFormationBackend, name: str, template: str, role_arn: str | None,
-                     parameters: list[dict[str, Any]], *args: Any, **kwargs: Any) -> Any:
+    def update_stack(
+        self: CloudFormationBackend,
+        name: str,
+        template: str,
+        role_arn: str | None,
+        parameters: list[dict[str, Any]],
+        *args: Any,
+        **kwargs: Any,
+    ) -> Any:
         stack = self.get_stack(name)
-        resolved = {**stack.resource_map.input_parameters, **self._resolve_update_parameters(stack, parameters)}
+        resolved = {
+            **stack.resource_map.input_parameters,
+            **self._resolve_update_parameters(stack, parameters),
+        }
         check_template(template, resolved, self.account_id, self.region_name)
         return original(self, name, template, role_arn, parameters, *args, **kwargs)
+
     return update_stack
 
 
@@ -147,6 +190,7 @@ def _checking_validate_template(original: Callable[..., Any]) -> Callable[..., A
     def validate_template(self: CloudFormationBackend, template: str) -> Any:
         check_template(template, None, self.account_id, self.region_name)
         return original(self, template)
+
     return validate_template
 
 

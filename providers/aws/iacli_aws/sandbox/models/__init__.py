@@ -8,7 +8,12 @@ model wins for a type moto also has is decided explicitly by :func:`iacli_aws.sa
 not by import order.
 
 Naming: moto files model classes under ``model_data["sandbox"][ClassName]`` (second part of the module
-path), so class names here are unique.
+path), so class names here are unique. The only other module-level state is a read-only cache of
+moto's bundled AWS managed policies (:mod:`.iam`).
+
+Models hold ids, not backend objects, except the ones replacing a moto model for a type moto already
+handles (Lambda Function, IAM Role, DynamoDB Table, Logs LogGroup), which create through moto's model
+and keep moto's object as the stack resource.
 """
 
 from __future__ import annotations
@@ -16,12 +21,27 @@ from __future__ import annotations
 from moto.core.common_models import CloudFormationModel
 
 from .apigateway import ApiGatewayAuthorizer, ApiGatewayDeployment, ApiGatewayRestApi, ApiGatewayStage
+from .apigatewayv2 import (
+    ApiGatewayV2Api,
+    ApiGatewayV2Authorizer,
+    ApiGatewayV2Integration,
+    ApiGatewayV2Route,
+    ApiGatewayV2Stage,
+)
 from .awslambda import LambdaPermission, SandboxLambdaFunction
 from .cloudformation import WaitConditionHandle
 from .cloudfront import CloudFrontDistribution, CloudFrontOriginAccessControl
 from .cognito import CognitoUserPool, CognitoUserPoolClient, CognitoUserPoolDomain
 from .dynamodb import SandboxDynamoDBTable
+from .elasticache import ElastiCacheCacheCluster, ElastiCacheReplicationGroup, ElastiCacheSubnetGroup
+from .elasticbeanstalk import (
+    ElasticBeanstalkApplication,
+    ElasticBeanstalkApplicationVersion,
+    ElasticBeanstalkConfigurationTemplate,
+    ElasticBeanstalkEnvironment,
+)
 from .iam import SandboxIamRole
+from .iot import IotTopicRule
 from .logs import SandboxLogGroup
 from .policies import S3BucketPolicy, SnsTopicPolicy, SqsQueuePolicy
 
@@ -31,11 +51,24 @@ SANDBOX_MODELS: tuple[type[CloudFormationModel], ...] = (
     ApiGatewayDeployment,
     ApiGatewayRestApi,
     ApiGatewayStage,
+    ApiGatewayV2Api,
+    ApiGatewayV2Authorizer,
+    ApiGatewayV2Integration,
+    ApiGatewayV2Route,
+    ApiGatewayV2Stage,
     CloudFrontDistribution,
     CloudFrontOriginAccessControl,
     CognitoUserPool,
     CognitoUserPoolClient,
     CognitoUserPoolDomain,
+    ElastiCacheCacheCluster,
+    ElastiCacheReplicationGroup,
+    ElastiCacheSubnetGroup,
+    ElasticBeanstalkApplication,
+    ElasticBeanstalkApplicationVersion,
+    ElasticBeanstalkConfigurationTemplate,
+    ElasticBeanstalkEnvironment,
+    IotTopicRule,
     LambdaPermission,
     S3BucketPolicy,
     SandboxDynamoDBTable,

@@ -41,7 +41,9 @@ class SandboxResource:
     Subclasses set ``CFN_TYPE`` (and ``NAME_PROPERTY``, ``ATTRIBUTES``, ``CREATE_ONLY`` where they apply)
     and implement :meth:`create`, :meth:`apply_update` and :meth:`remove`, plus :meth:`attribute` when
     they have GetAtt attributes. ``CREATE_ONLY`` lists the top-level properties whose change forces a
-    replacement, as in the CloudFormation resource schema; every other change is applied in place.
+    replacement, as in the CloudFormation resource schema; every other change is applied in place. The
+    replacement itself (create the new resource first, delete the old one at cleanup) is done by
+    :mod:`iacli_aws.sandbox.fixes.updates`, which asks :meth:`requires_replacement`.
     """
 
     CFN_TYPE: ClassVar[str] = ""
@@ -80,22 +82,32 @@ class SandboxResource:
         return True
 
     @classmethod
-    def create_from_cloudformation_json(  # type: ignore[no-untyped-def]
-        cls, resource_name: str, cloudformation_json: dict[str, Any], account_id: str, region_name: str,
-        **kwargs,
+    def create_from_cloudformation_json(
+        cls,
+        resource_name: str,
+        cloudformation_json: dict[str, Any],
+        account_id: str,
+        region_name: str,
+        **kwargs: Any,
     ) -> SandboxResource:
         return cls.create(Target(account_id, region_name), resource_name, _properties(cloudformation_json))
 
     @classmethod
+    def requires_replacement(cls, original: SandboxResource, properties: Properties) -> bool:
+        """Whether going from ``original`` to ``properties`` changes a create-only property."""
+        return bool(changed_properties(original.properties, properties) & cls.CREATE_ONLY)
+
+    @classmethod
     def update_from_cloudformation_json(
-        cls, original_resource: SandboxResource, new_resource_name: str, cloudformation_json: dict[str, Any],
-        account_id: str, region_name: str,
+        cls,
+        original_resource: SandboxResource,
+        new_resource_name: str,
+        cloudformation_json: dict[str, Any],
+        account_id: str,
+        region_name: str,
     ) -> SandboxResource:
+        """Update in place (the sandbox's update fix replaces, via :meth:`requires_replacement`)."""
         new = _properties(cloudformation_json)
-        if cls.needs_replacement(original_resource.properties, new):
-            original_resource.delete(account_id, region_name)
-            name = new.get(cls.NAME_PROPERTY) if cls.NAME_PROPERTY else None
-            return cls.create(Target(account_id, region_name), name or new_resource_name, new)
         original_resource.apply_update(new)
         original_resource.properties = new
         return original_resource
@@ -120,10 +132,6 @@ class SandboxResource:
     def attribute(self, name: str) -> Any:
         """Value of the GetAtt attribute ``name`` (one of ``ATTRIBUTES``)."""
         raise NotImplementedError
-
-    @classmethod
-    def needs_replacement(cls, old: Properties, new: Properties) -> bool:
-        return bool(changed_properties(old, new) & cls.CREATE_ONLY)
 
 
 def _properties(cloudformation_json: Mapping[str, Any]) -> Properties:

@@ -47,7 +47,9 @@ def _body(target: Target, properties: Properties) -> dict[str, Any] | None:
         return None
     key = s3_backends[target.account_id][target.partition].get_object(location["Bucket"], location["Key"])
     if key is None:
-        raise BadRequestException(f"BodyS3Location s3://{location['Bucket']}/{location['Key']} does not exist")
+        raise BadRequestException(
+            f"BodyS3Location s3://{location['Bucket']}/{location['Key']} does not exist"
+        )
     loaded: dict[str, Any] = yaml.safe_load(key.value)
     return loaded
 
@@ -130,9 +132,13 @@ def _method_setting_operations(setting: dict[str, Any]) -> list[dict[str, str]]:
         resource = "~1" + resource
     prefix = f"/{resource}/{setting.get('HttpMethod', '*')}"
     return [
-        {"op": "replace", "path": f"{prefix}/{suffix}", "value": str(setting[key]).lower()
-         if isinstance(setting[key], bool) else str(setting[key])}
-        for key, suffix in _METHOD_SETTING_PATHS.items() if key in setting
+        {
+            "op": "replace",
+            "path": f"{prefix}/{suffix}",
+            "value": str(setting[key]).lower() if isinstance(setting[key], bool) else str(setting[key]),
+        }
+        for key, suffix in _METHOD_SETTING_PATHS.items()
+        if key in setting
     ]
 
 
@@ -166,7 +172,9 @@ class ApiGatewayStage(SandboxResource, CloudFormationModel):
 
     @classmethod
     def create(cls, target: Target, name: str, properties: Properties) -> ApiGatewayStage:
-        stage = _backend(target).create_stage(str(properties["RestApiId"]), name, str(properties["DeploymentId"]))
+        stage = _backend(target).create_stage(
+            str(properties["RestApiId"]), name, str(properties["DeploymentId"])
+        )
         configure_stage(stage, properties)
         return cls(target, name, properties)
 
@@ -222,8 +230,8 @@ class ApiGatewayDeployment(SandboxResource, CloudFormationModel):
             return
         own_stage = api.stages.get(self.properties.get("StageName") or "")
         if own_stage is not None and own_stage.deployment_id == self.physical_id:
-            api.stages.pop(own_stage.name)
-        users = sorted(s.name for s in api.stages.values() if s.deployment_id == self.physical_id)
+            api.stages.pop(str(own_stage.name))
+        users = sorted(str(s.name) for s in api.stages.values() if s.deployment_id == self.physical_id)
         if users:
             raise BadRequestException(
                 f"Active stages pointing to deployment {self.physical_id} must be moved or deleted: {users}"
@@ -248,7 +256,9 @@ class ApiGatewayAuthorizer(SandboxResource, CloudFormationModel):
     @classmethod
     def create(cls, target: Target, name: str, properties: Properties) -> ApiGatewayAuthorizer:
         authorizer = _backend(target).create_authorizer(
-            str(properties["RestApiId"]), properties.get("Name", name), properties["Type"],
+            str(properties["RestApiId"]),
+            properties.get("Name", name),
+            properties["Type"],
             provider_arns=properties.get("ProviderARNs"),
             auth_type=properties.get("AuthType"),
             authorizer_uri=properties.get("AuthorizerUri"),
@@ -257,7 +267,7 @@ class ApiGatewayAuthorizer(SandboxResource, CloudFormationModel):
             identiy_validation_expression=properties.get("IdentityValidationExpression"),
             authorizer_result_ttl=as_int(properties.get("AuthorizerResultTtlInSeconds")),
         )
-        return cls(target, authorizer.id, properties)
+        return cls(target, str(authorizer.id), properties)
 
     def apply_update(self, properties: Properties) -> None:
         authorizer = _backend(self.target).get_authorizer(self.api_id, self.physical_id)

@@ -14,7 +14,7 @@ import json
 from typing import Any
 
 from moto.awslambda.exceptions import LambdaClientError
-from moto.awslambda.models import LambdaFunction, LambdaBackend, lambda_backends
+from moto.awslambda.models import LambdaBackend, LambdaFunction, lambda_backends
 from moto.core.common_models import CloudFormationModel
 
 from ._base import Properties, SandboxResource, Target, as_int, tag_dict
@@ -72,25 +72,35 @@ class SandboxLambdaFunction(CloudFormationModel):
         return LambdaFunction.has_cfn_attr(attr)
 
     @classmethod
-    def create_from_cloudformation_json(  # type: ignore[no-untyped-def]
-        cls, resource_name: str, cloudformation_json: dict[str, Any], account_id: str, region_name: str,
-        **kwargs,
+    def create_from_cloudformation_json(
+        cls,
+        resource_name: str,
+        cloudformation_json: dict[str, Any],
+        account_id: str,
+        region_name: str,
+        **kwargs: Any,
     ) -> LambdaFunction:
         spec = function_spec(resource_name, cloudformation_json["Properties"])
         return _backend(account_id, region_name).create_function(spec)
 
     @classmethod
+    def requires_replacement(cls, original: LambdaFunction, properties: Properties) -> bool:
+        name = properties.get("FunctionName", original.function_name)
+        return bool(
+            name != original.function_name or properties.get("PackageType", "Zip") != original.package_type
+        )
+
+    @classmethod
     def update_from_cloudformation_json(
-        cls, original_resource: LambdaFunction, new_resource_name: str, cloudformation_json: dict[str, Any],
-        account_id: str, region_name: str,
+        cls,
+        original_resource: LambdaFunction,
+        new_resource_name: str,
+        cloudformation_json: dict[str, Any],
+        account_id: str,
+        region_name: str,
     ) -> LambdaFunction:
         properties = cloudformation_json["Properties"]
-        name = properties.get("FunctionName", original_resource.function_name)
-        package_type = properties.get("PackageType", "Zip")
-        if name != original_resource.function_name or package_type != original_resource.package_type:
-            original_resource.delete(account_id, region_name)
-            return cls.create_from_cloudformation_json(name, cloudformation_json, account_id, region_name)
-        spec = function_spec(name, properties)
+        spec = function_spec(original_resource.function_name, properties)
         original_resource.update_configuration(spec)
         _apply_extra_configuration(original_resource, spec)
         original_resource.update_function_code(spec["Code"])
@@ -106,8 +116,16 @@ class LambdaPermission(SandboxResource, CloudFormationModel):
 
     CFN_TYPE = "AWS::Lambda::Permission"
     CREATE_ONLY = frozenset(
-        {"Action", "EventSourceToken", "FunctionName", "FunctionUrlAuthType", "Principal", "PrincipalOrgID",
-         "SourceAccount", "SourceArn"}
+        {
+            "Action",
+            "EventSourceToken",
+            "FunctionName",
+            "FunctionUrlAuthType",
+            "Principal",
+            "PrincipalOrgID",
+            "SourceAccount",
+            "SourceArn",
+        }
     )
 
     @classmethod
@@ -115,7 +133,9 @@ class LambdaPermission(SandboxResource, CloudFormationModel):
         statement = {k: v for k, v in properties.items() if k != "FunctionName"}
         statement["StatementId"] = name
         _backend(target.account_id, target.region_name).add_permission(
-            str(properties["FunctionName"]), None, json.dumps(statement)  # type: ignore[arg-type]
+            str(properties["FunctionName"]),
+            None,  # type: ignore[arg-type]  # no qualifier: moto's hint says str, it means optional
+            json.dumps(statement),
         )
         return cls(target, name, properties)
 

@@ -97,8 +97,15 @@ def distribution_config(config: dict[str, Any], caller_reference: str) -> dict[s
         "CustomErrorResponses": _items(config.get("CustomErrorResponses")),
         "Restrictions": _restrictions(config.get("Restrictions") or {}),
     }
-    for key in ("DefaultRootObject", "PriceClass", "HttpVersion", "WebACLId", "OriginGroups",
-                "ContinuousDeploymentPolicyId", "Staging"):
+    for key in (
+        "DefaultRootObject",
+        "PriceClass",
+        "HttpVersion",
+        "WebACLId",
+        "OriginGroups",
+        "ContinuousDeploymentPolicyId",
+        "Staging",
+    ):
         if key in config:
             converted[key] = config[key]
     if "IPV6Enabled" in config:

@@ -35,7 +35,7 @@ def _apply_mfa(backend: CognitoIdpBackend, pool_id: str, properties: Properties)
     enabled = set(properties.get("EnabledMfas") or [])
     token = {"Enabled": True} if "SOFTWARE_TOKEN_MFA" in enabled else None
     sms = properties.get("SmsConfiguration") if "SMS_MFA" in enabled else None
-    backend.set_user_pool_mfa_config(pool_id, sms, token, properties.get("MfaConfiguration", "OFF"))
+    backend.set_user_pool_mfa_config(pool_id, sms, token, properties.get("MfaConfiguration", "OFF"))  # type: ignore[arg-type]
 
 
 class CognitoUserPool(SandboxResource, CloudFormationModel):
@@ -131,7 +131,9 @@ class CognitoUserPoolDomain(SandboxResource, CloudFormationModel):
         return cls(target, domain.domain, properties)
 
     def apply_update(self, properties: Properties) -> None:
-        _backend(self.target).update_user_pool_domain(self.physical_id, properties.get("CustomDomainConfig") or {})
+        _backend(self.target).update_user_pool_domain(
+            self.physical_id, properties.get("CustomDomainConfig") or {}
+        )
 
     def remove(self) -> None:
         try:

@@ -53,13 +53,15 @@ def _gsi_updates(table: Table, wanted: list[dict[str, Any]]) -> list[dict[str, A
         if name not in current:
             updates.append({"Create": index})
         elif index.get("ProvisionedThroughput"):
-            updates.append({"Update": {"IndexName": name, "ProvisionedThroughput": index["ProvisionedThroughput"]}})
+            updates.append(
+                {"Update": {"IndexName": name, "ProvisionedThroughput": index["ProvisionedThroughput"]}}
+            )
     return updates
 
 
 def _apply_streams(backend: DynamoDBBackend, table: Table, spec: dict[str, Any] | None) -> None:
     enabled = bool(spec and spec.get("StreamViewType"))
-    if enabled == bool(table.stream_specification.get("StreamEnabled")):
+    if enabled == bool((table.stream_specification or {}).get("StreamEnabled")):
         return
     backend.update_table_streams(table, {"StreamEnabled": enabled, **(spec or {})})
 
@@ -89,7 +91,7 @@ def update_in_place(backend: DynamoDBBackend, table: Table, properties: Properti
         name=table.name,
         attr_definitions=properties.get("AttributeDefinitions", []),
         global_index=_gsi_updates(table, properties.get("GlobalSecondaryIndexes", [])),
-        throughput=properties.get("ProvisionedThroughput"),
+        throughput=properties.get("ProvisionedThroughput"),  # type: ignore[arg-type]  # None: unchanged
         billing_mode=billing_mode,
         stream_spec={},
         deletion_protection_enabled=as_bool(properties.get("DeletionProtectionEnabled")),
@@ -121,24 +123,37 @@ class SandboxDynamoDBTable(CloudFormationModel):
         return Table.has_cfn_attr(attr)
 
     @classmethod
-    def create_from_cloudformation_json(  # type: ignore[no-untyped-def]
-        cls, resource_name: str, cloudformation_json: dict[str, Any], account_id: str, region_name: str,
-        **kwargs,
+    def create_from_cloudformation_json(
+        cls,
+        resource_name: str,
+        cloudformation_json: dict[str, Any],
+        account_id: str,
+        region_name: str,
+        **kwargs: Any,
     ) -> Table:
-        properties = {**cloudformation_json["Properties"], "SSESpecification": sse_specification(cloudformation_json["Properties"])}
-        table: Table = Table.create_from_cloudformation_json(resource_name, {"Properties": properties}, account_id, region_name)
+        properties = {
+            **cloudformation_json["Properties"],
+            "SSESpecification": sse_specification(cloudformation_json["Properties"]),
+        }
+        table: Table = Table.create_from_cloudformation_json(
+            resource_name, {"Properties": properties}, account_id, region_name
+        )
         _apply_backups_and_ttl(_backend(account_id, region_name), table, cloudformation_json["Properties"])
         return table
 
     @classmethod
+    def requires_replacement(cls, original: Table, properties: Properties) -> bool:
+        return needs_replacement(original, properties)
+
+    @classmethod
     def update_from_cloudformation_json(
-        cls, original_resource: Table, new_resource_name: str, cloudformation_json: dict[str, Any],
-        account_id: str, region_name: str,
+        cls,
+        original_resource: Table,
+        new_resource_name: str,
+        cloudformation_json: dict[str, Any],
+        account_id: str,
+        region_name: str,
     ) -> Table:
         properties = cloudformation_json["Properties"]
-        if needs_replacement(original_resource, properties):
-            original_resource.delete(account_id, region_name)
-            name = properties.get("TableName", new_resource_name)
-            return cls.create_from_cloudformation_json(name, cloudformation_json, account_id, region_name)
         update_in_place(_backend(account_id, region_name), original_resource, properties)
         return original_resource

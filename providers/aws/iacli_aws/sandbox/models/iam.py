@@ -62,7 +62,7 @@ def _sync_inline_policies(backend: IAMBackend, role: Role, policies: list[dict[s
 
 def _sync_tags(backend: IAMBackend, role: Role, tags: Any) -> None:
     wanted = tag_dict(tags)
-    stale = [key for key in role.tags if key not in wanted]
+    stale = [tag["Key"] for tag in role.tags if tag["Key"] not in wanted]
     if stale:
         backend.untag_role(role.name, stale)
     if wanted:
@@ -85,28 +85,46 @@ class SandboxIamRole(CloudFormationModel):
         return Role.has_cfn_attr(attr)
 
     @classmethod
-    def create_from_cloudformation_json(  # type: ignore[no-untyped-def]
-        cls, resource_name: str, cloudformation_json: dict[str, Any], account_id: str, region_name: str,
-        **kwargs,
+    def create_from_cloudformation_json(
+        cls,
+        resource_name: str,
+        cloudformation_json: dict[str, Any],
+        account_id: str,
+        region_name: str,
+        **kwargs: Any,
     ) -> Role:
         properties = cloudformation_json["Properties"]
-        role: Role = Role.create_from_cloudformation_json(resource_name, cloudformation_json, account_id, region_name)
-        _sync_managed_policies(_backend(account_id, region_name), role, properties.get("ManagedPolicyArns", []))
+        role: Role = Role.create_from_cloudformation_json(
+            resource_name, cloudformation_json, account_id, region_name
+        )
+        _sync_managed_policies(
+            _backend(account_id, region_name), role, properties.get("ManagedPolicyArns", [])
+        )
         return role
 
     @classmethod
+    def requires_replacement(cls, original: Role, properties: dict[str, Any]) -> bool:
+        name = properties.get("RoleName", original.name)
+        return bool(name != original.name or properties.get("Path", "/") != original.path)
+
+    @classmethod
     def update_from_cloudformation_json(
-        cls, original_resource: Role, new_resource_name: str, cloudformation_json: dict[str, Any],
-        account_id: str, region_name: str,
+        cls,
+        original_resource: Role,
+        new_resource_name: str,
+        cloudformation_json: dict[str, Any],
+        account_id: str,
+        region_name: str,
     ) -> Role:
         properties = cloudformation_json["Properties"]
-        name = properties.get("RoleName", original_resource.name)
-        if name != original_resource.name or properties.get("Path", "/") != original_resource.path:
-            _delete_role(original_resource, account_id, region_name)
-            return cls.create_from_cloudformation_json(name, cloudformation_json, account_id, region_name)
+        name = original_resource.name
         backend = _backend(account_id, region_name)
         backend.update_assume_role_policy(name, json_text(properties["AssumeRolePolicyDocument"]))
-        backend.update_role(name, properties.get("Description", ""), as_int(properties.get("MaxSessionDuration", 3600)))
+        backend.update_role(
+            name,
+            properties.get("Description", ""),
+            as_int(properties.get("MaxSessionDuration", 3600)),  # type: ignore[arg-type]
+        )
         original_resource.permissions_boundary_arn = properties.get("PermissionsBoundary")
         _sync_inline_policies(backend, original_resource, properties.get("Policies", []))
         _sync_managed_policies(backend, original_resource, properties.get("ManagedPolicyArns", []))

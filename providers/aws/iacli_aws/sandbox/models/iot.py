@@ -42,7 +42,9 @@ class IotTopicRule(SandboxResource, CloudFormationModel):
         return cls(target, rule_name, properties)
 
     def apply_update(self, properties: Properties) -> None:
-        _backend(self.target).replace_topic_rule(self.physical_id, **rule_arguments(properties["TopicRulePayload"]))
+        _backend(self.target).replace_topic_rule(
+            self.physical_id, **rule_arguments(properties["TopicRulePayload"])
+        )
 
     def remove(self) -> None:
         try:

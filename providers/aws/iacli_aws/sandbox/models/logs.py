@@ -34,9 +34,13 @@ class SandboxLogGroup(CloudFormationModel):
         return LogGroup.has_cfn_attr(attr)
 
     @classmethod
-    def create_from_cloudformation_json(  # type: ignore[no-untyped-def]
-        cls, resource_name: str, cloudformation_json: dict[str, Any], account_id: str, region_name: str,
-        **kwargs,
+    def create_from_cloudformation_json(
+        cls,
+        resource_name: str,
+        cloudformation_json: dict[str, Any],
+        account_id: str,
+        region_name: str,
+        **kwargs: Any,
     ) -> LogGroup:
         properties = dict(cloudformation_json["Properties"])
         if "RetentionInDays" in properties:
@@ -45,15 +49,20 @@ class SandboxLogGroup(CloudFormationModel):
         return _backend(account_id, region_name).create_log_group(resource_name, tags, **properties)
 
     @classmethod
+    def requires_replacement(cls, original: LogGroup, properties: dict[str, Any]) -> bool:
+        return bool(properties.get("LogGroupName", original.name) != original.name)
+
+    @classmethod
     def update_from_cloudformation_json(
-        cls, original_resource: LogGroup, new_resource_name: str, cloudformation_json: dict[str, Any],
-        account_id: str, region_name: str,
+        cls,
+        original_resource: LogGroup,
+        new_resource_name: str,
+        cloudformation_json: dict[str, Any],
+        account_id: str,
+        region_name: str,
     ) -> LogGroup:
         properties = cloudformation_json["Properties"]
-        name = properties.get("LogGroupName", original_resource.name)
-        if name != original_resource.name:
-            original_resource.delete(account_id, region_name)
-            return cls.create_from_cloudformation_json(name, cloudformation_json, account_id, region_name)
+        name = original_resource.name
         backend = _backend(account_id, region_name)
         retention = as_int(properties.get("RetentionInDays"))
         if retention is None:

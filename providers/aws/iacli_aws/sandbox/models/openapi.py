@@ -123,7 +123,7 @@ def _create_authorizers(backend: APIGatewayBackend, api_id: str, schemes: dict[s
             identiy_validation_expression=spec.get("identityValidationExpression"),
             authorizer_result_ttl=spec.get("authorizerResultTtlInSeconds", 300),
         )
-        created[name] = authorizer.id
+        created[name] = str(authorizer.id)
     return created
 
 
@@ -140,7 +140,9 @@ def _create_validators(backend: APIGatewayBackend, api_id: str, document: dict[s
 def _create_models(backend: APIGatewayBackend, api_id: str, document: dict[str, Any]) -> list[str]:
     schemas = document.get("definitions") or document.get("components", {}).get("schemas") or {}
     for name, schema in schemas.items():
-        backend.create_model(api_id, name, "application/json", schema.get("description", ""), json.dumps(schema))
+        backend.create_model(
+            api_id, name, "application/json", schema.get("description", ""), json.dumps(schema)
+        )
     return list(schemas)
 
 
@@ -148,15 +150,18 @@ def _put_gateway_responses(backend: APIGatewayBackend, api_id: str, document: di
     responses = document.get("x-amazon-apigateway-gateway-responses") or {}
     for response_type, spec in responses.items():
         backend.put_gateway_response(
-            api_id, response_type, str(spec["statusCode"]) if "statusCode" in spec else None,  # type: ignore[arg-type]
+            api_id,
+            response_type,
+            str(spec["statusCode"]) if "statusCode" in spec else None,  # type: ignore[arg-type]
             spec.get("responseParameters"),
             spec.get("responseTemplates"),
         )
     return list(responses)
 
 
-def resolve_auth(requirements: list[dict[str, list[str]]], schemes: dict[str, Any],
-                 authorizers: dict[str, str]) -> MethodAuth:
+def resolve_auth(
+    requirements: list[dict[str, list[str]]], schemes: dict[str, Any], authorizers: dict[str, str]
+) -> MethodAuth:
     """Authorization of a method from its security requirements (OR of ANDs; the sandbox merges them)."""
     auth = MethodAuth()
     for requirement in requirements:
@@ -164,7 +169,11 @@ def resolve_auth(requirements: list[dict[str, list[str]]], schemes: dict[str, An
             scheme = schemes.get(name, {})
             if name in authorizers:
                 spec = scheme["x-amazon-apigateway-authorizer"]
-                kind = "COGNITO_USER_POOLS" if str(spec.get("type")).lower() == "cognito_user_pools" else "CUSTOM"
+                kind = (
+                    "COGNITO_USER_POOLS"
+                    if str(spec.get("type")).lower() == "cognito_user_pools"
+                    else "CUSTOM"
+                )
                 auth = MethodAuth(kind, authorizers[name], tuple(scopes or ()), auth.api_key_required)
             elif str(scheme.get("x-amazon-apigateway-authtype", "")).lower() == "awssigv4":
                 auth = MethodAuth("AWS_IAM", None, (), auth.api_key_required)
@@ -178,24 +187,37 @@ def _request_parameters(operation: dict[str, Any]) -> dict[str, bool] | None:
     for parameter in operation.get("parameters", []):
         location = _PARAMETER_LOCATIONS.get(parameter.get("in", ""))
         if location:
-            parameters[f"method.request.{location}.{parameter['name']}"] = bool(parameter.get("required", False))
+            parameters[f"method.request.{location}.{parameter['name']}"] = bool(
+                parameter.get("required", False)
+            )
     return parameters or None
 
 
-def _put_operation(backend: APIGatewayBackend, api_id: str, resource_id: str, name: str,
-                   operation: dict[str, Any], document: dict[str, Any], record: ImportRecord) -> None:
+def _put_operation(
+    backend: APIGatewayBackend,
+    api_id: str,
+    resource_id: str,
+    name: str,
+    operation: dict[str, Any],
+    document: dict[str, Any],
+    record: ImportRecord,
+) -> None:
     method = "ANY" if name.lower() == ANY_METHOD else name.upper()
     requirements = operation.get("security", document.get("security", []))
     auth = resolve_auth(requirements, security_schemes(document), record.authorizers)
-    validator = operation.get("x-amazon-apigateway-request-validator",
-                              document.get("x-amazon-apigateway-request-validator"))
+    validator = operation.get(
+        "x-amazon-apigateway-request-validator", document.get("x-amazon-apigateway-request-validator")
+    )
     backend.put_method(
-        api_id, resource_id, method, auth.authorization_type,
+        api_id,
+        resource_id,
+        method,
+        auth.authorization_type,
         api_key_required=auth.api_key_required,
         request_parameters=_request_parameters(operation),
         operation_name=operation.get("operationId"),
         authorizer_id=auth.authorizer_id,
-        authorization_scopes=list(auth.scopes) or None,
+        authorization_scopes=list(auth.scopes) or None,  # type: ignore[arg-type]  # moto takes a list
         request_validator_id=record.validators.get(validator) if validator else None,
     )
     _put_method_responses(backend, api_id, resource_id, method, operation.get("responses", {}))
@@ -204,8 +226,9 @@ def _put_operation(backend: APIGatewayBackend, api_id: str, resource_id: str, na
         _put_integration(backend, api_id, resource_id, method, integration)
 
 
-def _put_method_responses(backend: APIGatewayBackend, api_id: str, resource_id: str, method: str,
-                          responses: dict[str, Any]) -> None:
+def _put_method_responses(
+    backend: APIGatewayBackend, api_id: str, resource_id: str, method: str, responses: dict[str, Any]
+) -> None:
     for code, response in responses.items():
         if not str(code).isdigit():
             continue
@@ -213,10 +236,13 @@ def _put_method_responses(backend: APIGatewayBackend, api_id: str, resource_id: 
         backend.put_method_response(api_id, resource_id, method, str(code), None, headers or None)
 
 
-def _put_integration(backend: APIGatewayBackend, api_id: str, resource_id: str, method: str,
-                     integration: dict[str, Any]) -> None:
+def _put_integration(
+    backend: APIGatewayBackend, api_id: str, resource_id: str, method: str, integration: dict[str, Any]
+) -> None:
     backend.put_integration(
-        function_id=api_id, resource_id=resource_id, method_type=method,
+        function_id=api_id,
+        resource_id=resource_id,
+        method_type=method,
         integration_type=str(integration.get("type", "")).upper(),
         uri=integration.get("uri"),  # type: ignore[arg-type]
         integration_method=integration.get("httpMethod"),  # type: ignore[arg-type]
@@ -232,8 +258,12 @@ def _put_integration(backend: APIGatewayBackend, api_id: str, resource_id: str, 
     )
     for pattern, response in (integration.get("responses") or {}).items():
         backend.put_integration_response(
-            api_id, resource_id, method, str(response.get("statusCode", "200")),
+            api_id,
+            resource_id,
+            method,
+            str(response.get("statusCode", "200")),
             "" if pattern == "default" else pattern,
-            response.get("responseTemplates") or {}, response.get("responseParameters") or {},
+            response.get("responseTemplates") or {},
+            response.get("responseParameters") or {},
             response.get("contentHandling"),
         )
