@@ -73,9 +73,18 @@ class NotFoundError(ProviderError):
 
 
 class DeploymentFailedError(IacliError):
-    """An apply failed; the target was left at (or brought back to) the last good state."""
+    """An apply failed. ``rolled_back`` says whether the target is back at its previous state; when it is
+    not, the stack needs attention (``iacli doctor``)."""
 
     exit_code = ExitCode.DEPLOY_FAILED
+
+    def __init__(self, message: str, hint: str | None = None, rolled_back: bool = True) -> None:
+        super().__init__(message, hint)
+        self.rolled_back = rolled_back
+
+
+class StalePlanError(InvalidInputError):
+    """A saved plan no longer describes the change it would make."""
 
 
 class LockedError(IacliError):

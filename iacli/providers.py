@@ -60,6 +60,17 @@ class Deployable:
     secret_parameters: frozenset[str] = frozenset()
     origin: str = ""
     tags: Mapping[str, str] = field(default_factory=dict)
+    keep_previous: frozenset[str] = frozenset()
+    """Parameters to leave at their deployed value (a secret a rollback cannot know)."""
+
+
+@dataclass(frozen=True)
+class Submission:
+    """Exactly what a provider sends for a deployable: recorded in the release history."""
+
+    template: str
+    template_hash: str
+    parameters: Mapping[str, Any]
 
 
 class Severity(str, Enum):
@@ -82,13 +93,11 @@ class Diagnostic:
 
 @dataclass(frozen=True)
 class ApplyResult:
-    """What an apply left behind, and exactly what was submitted (for the release history)."""
+    """What an apply left behind."""
 
     stack: str
     outputs: Mapping[str, Any]
     status: str
-    template: str = ""
-    parameters: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -156,6 +165,10 @@ class Provider(ABC):
     @abstractmethod
     def apply(self, target: Target, plan: Plan, deployable: Deployable, on_event: EventSink) -> ApplyResult:
         """Execute exactly the planned change; raise DeploymentFailedError after rolling back."""
+
+    @abstractmethod
+    def submission(self, target: Target, deployable: Deployable) -> Submission:
+        """The template text and parameters that planning and applying ``deployable`` send."""
 
     def diff(self, target: Target, deployable: Deployable, show_secrets: bool = False) -> Plan:
         """What differs between the deployed stack and the deployable, without touching the target."""

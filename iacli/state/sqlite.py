@@ -35,7 +35,7 @@ from iacli.state.models import (
     format_time,
     template_hash,
 )
-from iacli.state.store import StateError
+from iacli.state.store import StateError, StateStore
 
 if TYPE_CHECKING:
     from typing_extensions import Self
@@ -224,7 +224,9 @@ class SqliteStateStore:
             if release.rollback_of is not None and not conn.execute(
                 f"SELECT 1 FROM releases WHERE {_KEY} AND number = ?", (*key, release.rollback_of)
             ).fetchone():
-                raise ValueError(f"rollback_of: stack {release.key.stack} has no release {release.rollback_of}")
+                raise ValueError(
+                    f"rollback_of: stack {release.key.stack} has no release {release.rollback_of}"
+                )
             conn.execute(
                 "INSERT OR IGNORE INTO templates (hash, text, created_at) VALUES (?, ?, ?)",
                 (digest, release.template, self._now()),
@@ -366,7 +368,8 @@ class SqliteStateStore:
         return None if row is None else self._to_release(row)
 
     def _release_row(self, conn: sqlite3.Connection, key: StackKey, number: int) -> Release | None:
-        row = conn.execute(f"SELECT * FROM releases WHERE {_KEY} AND number = ?", (*_key(key), number)).fetchone()
+        sql = f"SELECT * FROM releases WHERE {_KEY} AND number = ?"
+        row = conn.execute(sql, (*_key(key), number)).fetchone()
         return None if row is None else self._to_release(row)
 
     @staticmethod
@@ -424,7 +427,8 @@ class SqliteStateStore:
             conn.execute(
                 "INSERT OR REPLACE INTO locks (provider, target, stack, user, host, pid, command,"
                 " acquired_at, expires_at, ttl_s, token) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (*_key(key), owner.user, owner.host, owner.pid, owner.command, now, now + ttl_s, ttl_s, token),
+                (*_key(key), owner.user, owner.host, owner.pid, owner.command, now, now + ttl_s, ttl_s,
+                 token),
             )
         return Lock(key, owner, format_time(now), format_time(now + ttl_s), token, ttl_s, took_over=existing)
 
@@ -487,3 +491,9 @@ class SqliteStateStore:
             token=row["token"],
             ttl_s=float(row["ttl_s"]),
         )
+
+
+if TYPE_CHECKING:
+
+    def _conforms(store: SqliteStateStore) -> StateStore:  # mypy proves the class implements the protocol
+        return store

@@ -136,10 +136,16 @@ def test_failed_apply_exits_5_with_cloudformation_rollback(aws, final: str) -> N
     cfn.add_response("describe_stack_events", {"StackEvents": list(reversed(failing))}, {"StackName": STACK})
     cfn.add_response("describe_stacks", stack(final), {"StackName": STACK})
     cfn.add_response("describe_stacks", stack(final), {"StackName": STACK})
+    if final == "ROLLBACK_COMPLETE":  # a failed create leaves an empty stack that blocks the next deploy
+        cfn.add_response("describe_stack_events", {"StackEvents": []}, {"StackName": STACK})
+        cfn.add_response("delete_stack", {}, {"StackName": STACK})
+        cfn.add_response("describe_stack_events", {"StackEvents": []}, {"StackName": STACK})
+        cfn.add_client_error("describe_stacks", "ValidationError", "does not exist", expected_params={"StackName": STACK})
     seen = []
     with pytest.raises(DeploymentFailedError) as err:
         Applier(aws["session"], aws["target"], json.loads, sleep=lambda s: None).apply(plan, seen.append)
     assert final in err.value.message and int(err.value.exit_code) == 5
+    assert err.value.rolled_back is (final != "ROLLBACK_FAILED")
     assert [e.status for e in seen] == [EventStatus.FAILED, EventStatus.ROLLING_BACK]
     assert seen[0].reason == "Resource handler returned message: Code not found"
 

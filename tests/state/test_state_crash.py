@@ -36,7 +36,9 @@ def test_an_error_after_the_template_insert_leaves_nothing(tmp_path: Path) -> No
     path = tmp_path / "state.db"
     with SqliteStateStore(path) as store:
         with sqlite3.connect(path) as conn:  # the release insert fails after the template was written
-            conn.execute("CREATE TRIGGER boom BEFORE INSERT ON releases BEGIN SELECT RAISE(ABORT, 'boom'); END")
+            conn.execute(
+                "CREATE TRIGGER boom BEFORE INSERT ON releases BEGIN SELECT RAISE(ABORT, 'boom'); END"
+            )
         with pytest.raises(sqlite3.IntegrityError, match="boom"):
             store.begin(new_release())
         assert counts(path) == (0, 0)
@@ -68,9 +70,14 @@ CRASHER = textwrap.dedent(
     """
     import os, signal, sys
     from pathlib import Path
-    sys.path.insert(0, sys.argv[2])
-    from test_state_crash import new_release
-    from iacli.state import SqliteStateStore
+    from iacli.state import NewRelease, ReleaseKind, SqliteStateStore, StackKey
+
+    def new_release(template="Resources: {}\\n"):
+        return NewRelease(
+            key=StackKey("aws", "sandbox:us-east-1", "web-dev"), kind=ReleaseKind.DEPLOY, origin="web@1.0.0",
+            blueprint="web", blueprint_version="1.0.0", template=template, parameters={}, secret_names=(),
+            request={}, plan_id=None, summary={}, user="alice", host="laptop", git_commit=None,
+        )
 
     store = SqliteStateStore(Path(sys.argv[1]))
     store.begin(new_release())  # release 1, committed
@@ -84,8 +91,8 @@ CRASHER = textwrap.dedent(
 def test_a_process_killed_inside_the_transaction_leaves_nothing(tmp_path: Path) -> None:
     path = tmp_path / "state.db"
     done = subprocess.run(
-        [sys.executable, "-c", CRASHER, str(path), str(Path(__file__).parent)],
-        capture_output=True, text=True, timeout=60,
+        [sys.executable, "-c", CRASHER, str(path)],
+        check=False, capture_output=True, text=True, timeout=60,
     )
     assert done.returncode == -signal.SIGKILL, done.stderr
     assert counts(path) == (1, 1)  # release 1 and its template; nothing of the killed write
@@ -104,4 +111,14 @@ def test_a_write_that_cannot_get_the_database_is_a_state_error(tmp_path: Path) -
         finally:
             blocker.execute("ROLLBACK")
             blocker.close()
+        assert store.begin(new_release()).number == 1
+
+
+def test_ctrl_c_inside_a_write_rolls_it_back(tmp_path: Path) -> None:
+    path = tmp_path / "state.db"
+    with SqliteStateStore(path) as store:
+        with pytest.raises(KeyboardInterrupt), store._write() as conn:
+            conn.execute("INSERT INTO templates VALUES ('h', 't', '2026-01-01T00:00:00.000Z')")
+            raise KeyboardInterrupt
+        assert counts(path) == (0, 0)
         assert store.begin(new_release()).number == 1

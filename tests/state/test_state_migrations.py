@@ -28,7 +28,8 @@ def v1_database(path: Path) -> None:
     conn = sqlite3.connect(path, isolation_level=None)
     assert migrate(conn, time.time(), MIGRATIONS[:1]) == [1]
     text = "Resources: {}\n"
-    conn.execute("INSERT INTO templates VALUES (?, ?, ?)", (template_hash(text), text, "2026-01-01T00:00:00.000Z"))
+    row = (template_hash(text), text, "2026-01-01T00:00:00.000Z")
+    conn.execute("INSERT INTO templates VALUES (?, ?, ?)", row)
     conn.execute(
         "INSERT INTO releases (provider, target, stack, number, kind, outcome, origin, blueprint,"
         " blueprint_version, template_hash, parameters, secret_names, request, plan_id, summary, outputs,"
@@ -39,8 +40,8 @@ def v1_database(path: Path) -> None:
         ("aws", "sandbox:us-east-1", "web-dev", template_hash(text)),
     )
     conn.execute(
-        "INSERT INTO locks VALUES ('aws', 'sandbox:us-east-1', 'web-dev', 'alice', 'far-away', 1, 'iacli deploy',"
-        " ?, ?, 60, 'tok')",
+        "INSERT INTO locks VALUES ('aws', 'sandbox:us-east-1', 'web-dev', 'alice', 'far-away', 1,"
+        " 'iacli deploy', ?, ?, 60, 'tok')",
         (time.time(), time.time() + 60),
     )
     conn.close()

@@ -26,22 +26,22 @@ TEMPLATE = "AWSTemplateFormatVersion: '2010-09-09'\nResources: {}\n"
 
 
 def new_release(key: StackKey = KEY, **changes: Any) -> NewRelease:
-    fields: dict[str, Any] = dict(
-        key=key,
-        kind=ReleaseKind.DEPLOY,
-        origin="serverless-web@1.0.0",
-        blueprint="serverless-web",
-        blueprint_version="1.0.0",
-        template=TEMPLATE,
-        parameters={"memory_mb": 256},
-        secret_names=(),
-        request={"blueprint": "serverless-web", "env": "dev"},
-        plan_id=None,
-        summary={"create": 3, "update": 0, "delete": 0},
-        user="alice",
-        host="laptop",
-        git_commit=None,
-    )
+    fields: dict[str, Any] = {
+        "key": key,
+        "kind": ReleaseKind.DEPLOY,
+        "origin": "serverless-web@1.0.0",
+        "blueprint": "serverless-web",
+        "blueprint_version": "1.0.0",
+        "template": TEMPLATE,
+        "parameters": {"memory_mb": 256},
+        "secret_names": (),
+        "request": {"blueprint": "serverless-web", "env": "dev"},
+        "plan_id": None,
+        "summary": {"create": 3, "update": 0, "delete": 0},
+        "user": "alice",
+        "host": "laptop",
+        "git_commit": None,
+    }
     fields.update(changes)
     return NewRelease(**fields)
 
@@ -67,7 +67,9 @@ def test_every_field_round_trips(store: SqliteStateStore) -> None:
         blueprint=None,
         blueprint_version=None,
         template="Resources:\n  Bucket: {Type: 'AWS::S3::Bucket'}  # é ✓\n",
-        parameters={"memory_mb": 512, "tags": {"team": "web", "list": [1, 2.5, None, True]}, "pw": "sha256:ab"},
+        parameters={
+            "memory_mb": 512, "tags": {"team": "web", "list": [1, 2.5, None, True]}, "pw": "sha256:ab"
+        },
         secret_names=("pw",),
         request={"blueprint": "serverless-web", "env": "dev", "assignments": {"memory_mb": "512"}},
         plan_id="plan-0123",
@@ -240,7 +242,8 @@ def test_secret_values_in_clear_are_refused_without_echoing_them(store: SqliteSt
     assert canary not in str(caught.value)
     assert store.history(KEY) == []
     # redacted or absent secrets are fine
-    store.begin(new_release(parameters={"db_password": "sha256:0f1e"}, secret_names=("db_password", "api_key")))
+    redacted = {"db_password": "sha256:0f1e"}
+    store.begin(new_release(parameters=redacted, secret_names=("db_password", "api_key")))
 
 
 def test_rollback_of_must_name_an_existing_release(store: SqliteStateStore) -> None:

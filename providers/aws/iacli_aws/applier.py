@@ -69,15 +69,26 @@ class Applier:
         status = self._wait_terminal(events, on_event)
         if self.sandbox:
             self._emit_resource_states(on_event)
-        return self._result(status)
+        return self._result(status, on_event)
 
-    def _result(self, status: str) -> ApplyResult:
+    def _result(self, status: str, on_event: EventSink) -> ApplyResult:
         deployed = self._require_stack()
         if status in SUCCESS:
             return ApplyResult(deployed.name, deployed.outputs, status)
-        reason = "CloudFormation rolled it back" if status in ROLLED_BACK else "the stack needs attention"
+        if status == "ROLLBACK_COMPLETE":
+            self._delete_failed_create(on_event)
+        rolled_back = status in ROLLED_BACK
+        reason = "CloudFormation rolled it back" if rolled_back else f"run `iacli doctor` for {self.target.stack}"
         raise DeploymentFailedError(f"deploy of {self.target.stack} failed: {status}; {reason}",
-                                    hint="the events above say which resource failed and why")
+                                    hint="the events above say which resource failed and why", rolled_back=rolled_back)
+
+    def _delete_failed_create(self, on_event: EventSink) -> None:
+        """A stack whose creation rolled back holds nothing and blocks the next deploy: delete it."""
+        events = EventReader(self.cfn, self.target.stack)
+        events.prime()
+        with aws_errors(f"delete failed stack {self.target.stack}"):
+            self.cfn.delete_stack(StackName=self.target.stack)
+        self._wait_terminal(events, on_event)
 
     def _wait_terminal(self, events: EventReader, on_event: EventSink) -> str:
         state = {"status": ""}

@@ -35,6 +35,7 @@ class Submission:
     processed: dict[str, Any]
     parameters: dict[str, str]
     secrets: frozenset[str]
+    keep_previous: frozenset[str] = frozenset()
 
     @property
     def template_hash(self) -> str:
@@ -44,8 +45,9 @@ class Submission:
         values = {k: (_salted(salt, v) if k in self.secrets else v) for k, v in self.parameters.items()}
         return digest("params", values)
 
-    def cfn_parameters(self) -> list[dict[str, str]]:
-        return [{"ParameterKey": k, "ParameterValue": v} for k, v in sorted(self.parameters.items())]
+    def cfn_parameters(self) -> list[dict[str, Any]]:
+        kept = [{"ParameterKey": k, "UsePreviousValue": True} for k in sorted(self.keep_previous)]
+        return [{"ParameterKey": k, "ParameterValue": v} for k, v in sorted(self.parameters.items())] + kept
 
 
 def _salted(salt: str, value: str) -> str:
@@ -60,7 +62,7 @@ def build_submission(session: AwsSession, target: Target, deployable: Deployable
     params = {k: cfn_parameter_value(v) for k, v in deployable.parameters.items()}
     processed = sam.translate(body, params, session.region, cache_dir) if is_sam(body) else body
     submitted = processed if target.kind is TargetKind.SANDBOX else body
-    return Submission(submitted, processed, params, deployable.secret_parameters)
+    return Submission(submitted, processed, params, deployable.secret_parameters, deployable.keep_previous)
 
 
 class Planner:

@@ -21,6 +21,7 @@ from iacli.providers import (
     ProviderContext,
     Sandbox,
     SandboxInfo,
+    Submission,
     Target,
     TargetKind,
 )
@@ -83,15 +84,15 @@ class AwsProvider(Provider):
             Planner(self._session(target), target, self._load, self.context.cache_dir).discard(plan)
 
     def apply(self, target: Target, plan: Plan, deployable: Deployable, on_event: EventSink) -> ApplyResult:
-        from dataclasses import replace
-
         from iacli_aws.applier import Applier
+
+        return Applier(self._session(target), target, self._load).apply(plan, on_event)
+
+    def submission(self, target: Target, deployable: Deployable) -> Submission:
         from iacli_aws.planner import build_submission
 
-        session = self._session(target)
-        result = Applier(session, target, self._load).apply(plan, on_event)
-        submitted = build_submission(session, target, deployable, self.context.cache_dir)  # cached: cheap
-        return replace(result, template=templates.template_json(submitted.body), parameters=submitted.parameters)
+        built = build_submission(self._session(target), target, deployable, self.context.cache_dir)
+        return Submission(templates.template_json(built.body), built.template_hash, dict(built.parameters))
 
     def outputs(self, target: Target) -> dict[str, Any]:
         from iacli_aws.stacks import describe_stack
