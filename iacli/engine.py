@@ -7,11 +7,12 @@ blueprint, and hands providers rendered templates. Everything a user sees comes 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from iacli.blueprint.loader import check_name, load_blueprint
 from iacli.blueprint.model import Blueprint, ParameterSpec
@@ -33,6 +34,13 @@ from iacli.providers import (
     load_provider,
 )
 from iacli.render import RenderedTemplate, render_template
+from iacli.state.models import Release, ReleaseKind, StackKey
+from iacli.state.store import StateStore
+
+if TYPE_CHECKING:
+    from iacli.releases import ReleaseContext
+
+LOCK_TTL_S = 2 * 3600.0
 
 DEFAULT_PROVIDER = "aws"
 _STACK_NAME = re.compile(r"^[a-zA-Z][-a-zA-Z0-9]{0,127}$")
@@ -92,6 +100,7 @@ class Engine:
         self.config = config
         self.home = home
         self._providers: dict[str, Provider] = {}
+        self._store: StateStore | None = None
 
     # --- resolution -------------------------------------------------------------------------------
     def provider(self, name: str) -> Provider:
@@ -135,15 +144,15 @@ class Engine:
         return stack
 
     # --- render -----------------------------------------------------------------------------------
-    def prepare(self, request: StackRequest) -> Prepared:
+    def prepare(self, request: StackRequest, secrets_optional: bool = False) -> Prepared:
         """Resolve the target, check the parameters, render the template."""
         target = self.target(request)
         provider = self.provider(target.provider)
         if request.template_file is not None:
-            return self._prepare_template(request, target, provider)
+            return self._prepare_template(request, target, provider, secrets_optional)
         if request.blueprint is None:
             raise UsageError("name a blueprint or pass --template FILE")
-        return self._prepare_blueprint(request, target, provider)
+        return self._prepare_blueprint(request, target, provider, secrets_optional)
 
     def _sources(self, request: StackRequest) -> list[ParamSource]:
         sources = [ParamSource(f"iacli.yaml environment {request.env!r}", self.config.environment(request.env).parameters)]
@@ -152,7 +161,9 @@ class Engine:
         sources.append(ParamSource("-p", parse_assignments(request.assignments), from_cli=True))
         return sources
 
-    def _prepare_blueprint(self, request: StackRequest, target: Target, provider: Provider) -> Prepared:
+    def _prepare_blueprint(
+        self, request: StackRequest, target: Target, provider: Provider, secrets_optional: bool
+    ) -> Prepared:
         assert request.blueprint is not None
         blueprint = load_blueprint(request.blueprint, self.project_dir)
         spec = blueprint.spec
@@ -161,7 +172,7 @@ class Engine:
                 f"blueprint {spec.name!r} has no {target.provider!r} template",
                 hint=f"it supports: {', '.join(spec.providers)}",
             )
-        params = resolve(spec.parameters, self._sources(request))
+        params = resolve(spec.parameters, self._sources(request), secrets_optional)
         context = {
             "params": params.public(),
             "stack_name": target.stack,
@@ -181,7 +192,9 @@ class Engine:
         )
         return Prepared(target, provider, deployable, params, spec.parameters, blueprint)
 
-    def _prepare_template(self, request: StackRequest, target: Target, provider: Provider) -> Prepared:
+    def _prepare_template(
+        self, request: StackRequest, target: Target, provider: Provider, secrets_optional: bool
+    ) -> Prepared:
         assert request.template_file is not None
         path = request.template_file
         try:
@@ -192,7 +205,7 @@ class Engine:
             raise TemplateError(f"{path}: cannot read ({exc.__class__.__name__})") from None
         body = provider.load_template(text, str(path))
         specs = provider.template_parameters(body)
-        params = resolve(specs, self._sources(request))
+        params = resolve(specs, self._sources(request), secrets_optional)
         rendered = RenderedTemplate(path, text, body)
         deployable = Deployable(
             stack=target.stack,
@@ -225,14 +238,97 @@ class Engine:
                 f"{where}: {first.rule} {first.message}{more}", hint="`iacli validate` lists every finding"
             )
         plan = prepared.provider.plan(prepared.target, prepared.deployable, on_event)
+        key, generation = self.stack_key(prepared.target)
+        current = self.store.current(key, generation=generation)
+        plan = replace(plan, base_release=current.number if current else None)
         return PlannedDeployment(prepared, plan, tuple(diagnostics))
 
-    def apply(self, planned: PlannedDeployment, on_event: EventSink) -> DeployResult:
-        """Execute exactly the planned change and read the outputs back."""
+    def saved_plan(self, path: Path) -> tuple[PlannedDeployment, StackRequest]:
+        """A plan file checked against now: refused (exit 3, saying which) when the deployed release,
+        the template or the parameters moved since it was made, or its change set is gone."""
+        from iacli.errors import StalePlanError
+        from iacli.planfile import read_plan
+
+        plan, request, document = read_plan(path)
+        prepared = self.prepare(request, secrets_optional=True)
+        key, generation = self.stack_key(prepared.target)
+        current = self.store.current(key, generation=generation)
+        now = current.number if current else None
+        if now != plan.base_release:
+            raise StalePlanError(f"{path}: stale: planned against release {plan.base_release or 'none'}, "
+                                 f"but release {now or 'none'} is deployed now", hint="plan again")
+        if prepared.provider.submission(prepared.target, prepared.deployable).template_hash != plan.template_hash:
+            raise StalePlanError(f"{path}: stale: the template changed since the plan", hint="plan again")
+        if prepared.params.public_digest() != document.get("public_params_hash"):
+            raise StalePlanError(f"{path}: stale: the parameters changed since the plan", hint="plan again")
+        prepared.provider.check_plan(prepared.target, plan)
+        return PlannedDeployment(prepared, plan), request
+
+    def apply(
+        self, planned: PlannedDeployment, on_event: EventSink, kind: ReleaseKind = ReleaseKind.DEPLOY,
+        rollback_of: int | None = None, request: StackRequest | None = None,
+    ) -> DeployResult:
+        """Execute exactly the planned change, read the outputs back, and record the release."""
         prepared = planned.prepared
-        result = prepared.provider.apply(prepared.target, planned.plan, prepared.deployable, on_event)
-        outputs = self._neutral_outputs(prepared.provider, prepared.blueprint, result.outputs)
-        return DeployResult(planned.plan, result, outputs)
+        provider, target, deployable = prepared.provider, prepared.target, prepared.deployable
+        context = self.release_context(target, prepared.blueprint, deployable.origin, request)
+        submission = provider.submission(target, deployable)
+        release = context.new_release(kind, submission, deployable.secret_parameters, planned.plan, rollback_of)
+
+        def run() -> DeployResult:
+            result = provider.apply(target, planned.plan, deployable, on_event)
+            return DeployResult(planned.plan, result, self._neutral_outputs(provider, prepared.blueprint, result.outputs))
+
+        return context.record(release, run, lambda r: r.outputs)
+
+    # --- history ----------------------------------------------------------------------------------
+    @property
+    def store(self) -> StateStore:
+        """The project's release history and locks (``.iacli/state.db`` unless iacli.yaml says otherwise)."""
+        if self._store is None:
+            from iacli.state import SqliteStateStore, default_state_path
+
+            self._store = SqliteStateStore(default_state_path(self.project_dir, self.config.state_path))
+        return self._store
+
+    def stack_key(self, target: Target) -> tuple[StackKey, str | None]:
+        """The history key of a target, and the sandbox generation its releases must belong to."""
+        provider = self.provider(target.provider)
+        key = StackKey(target.provider, provider.location(target), target.stack)
+        box = provider.sandbox() if target.kind is TargetKind.SANDBOX else None
+        return key, (box.generation() if box is not None else None)
+
+    def release_context(
+        self, target: Target, blueprint: Blueprint | None, origin: str, request: StackRequest | None
+    ) -> ReleaseContext:
+        from iacli.planfile import request_dict
+        from iacli.releases import ReleaseContext, project_salt
+
+        key, generation = self.stack_key(target)
+        spec = blueprint.spec if blueprint else None
+        from iacli.state import default_state_path
+
+        state_dir = default_state_path(self.project_dir, self.config.state_path).parent
+        return ReleaseContext(
+            store=self.store, key=key, generation=generation, salt=project_salt(state_dir),
+            project_dir=self.project_dir, origin=origin, blueprint=spec.name if spec else None,
+            blueprint_version=spec.version if spec else None,
+            request=request_dict(request, frozenset()) if request else {},
+        )
+
+    @contextmanager
+    def lock(self, request: StackRequest, command: str) -> Iterator[None]:
+        """One run per stack: a second concurrent deploy/rollback/destroy exits 7."""
+        from iacli.state import LockOwner, held
+
+        key, _ = self.stack_key(self.target(request))
+        with held(self.store, key, LockOwner.current(command), LOCK_TTL_S):
+            yield
+
+    def history(self, request: StackRequest) -> tuple[StackKey, list[Release], str | None]:
+        """Every recorded release of the request's stack, newest first, with the live sandbox generation."""
+        key, generation = self.stack_key(self.target(request))
+        return key, self.store.history(key), generation
 
     def diff(self, request: StackRequest, show_secrets: bool = False) -> Plan:
         """Deployed vs rendered now, resource and property level, with no change on the target."""
@@ -256,9 +352,17 @@ class Engine:
         return self.provider(target.provider).resources(target)
 
     def destroy(self, request: StackRequest, on_event: EventSink) -> list[str]:
-        """Delete the stack and everything it owns."""
+        """Delete the stack and everything it owns; recorded as a DESTROY release."""
+        from iacli.providers import Submission
+
         target = self.target(request)
-        return self.provider(target.provider).destroy(target, on_event)
+        provider = self.provider(target.provider)
+        context = self.release_context(target, None, request.template_file.name if request.template_file else
+                                       str(request.blueprint), request)
+        current = self.store.current(context.key, generation=context.generation)
+        text = self.store.template(current.template_hash) if current else "{}"
+        release = context.new_release(ReleaseKind.DESTROY, Submission(text, "", {}), frozenset(), None)
+        return context.record(release, lambda: provider.destroy(target, on_event), lambda _: {})
 
     @staticmethod
     def _neutral_outputs(

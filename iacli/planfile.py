@@ -26,12 +26,13 @@ def plan_document(plan: Plan, request: StackRequest, secret_names: frozenset[str
     return {
         "kind": PLAN_KIND,
         **plan.to_dict(),
-        "request": _request_dict(request, secret_names),
+        "request": request_dict(request, secret_names),
         "public_params_hash": public_params,
     }
 
 
-def _request_dict(request: StackRequest, secret_names: frozenset[str]) -> dict[str, Any]:
+def request_dict(request: StackRequest, secret_names: frozenset[str]) -> dict[str, Any]:
+    """The request as JSON, without the values of secret parameters."""
     data = asdict(request)
     data["template_file"] = str(request.template_file) if request.template_file else None
     data["params_file"] = str(request.params_file) if request.params_file else None

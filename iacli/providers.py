@@ -125,6 +125,35 @@ class Sandbox(ABC):
     def stop(self) -> None:
         """Stop it; its state is gone. Idempotent."""
 
+    @abstractmethod
+    def generation(self) -> str | None:
+        """An id that changes whenever the sandbox's state is lost (start, reset); None when stopped."""
+
+
+class FindingCode(str, Enum):
+    """Stuck states ``iacli doctor`` recognises."""
+
+    UPDATE_ROLLBACK_FAILED = "update-rollback-failed"
+    FAILED_CREATE = "failed-create"
+    EMPTY_STACK = "empty-stack"
+    DELETE_FAILED = "delete-failed"
+    UPDATE_FAILED = "update-failed"
+    ABANDONED_CHANGE_SET = "abandoned-change-set"
+    STALE_LOCK = "stale-lock"
+    LIVE_LOCK = "live-lock"
+    UNFINISHED_RELEASE = "unfinished-release"
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem, why it matters, and the remedy ``--fix`` would apply (if it can)."""
+
+    code: FindingCode
+    message: str
+    remedy: str
+    fixable: bool
+    data: Mapping[str, Any] = field(default_factory=dict)
+
 
 @dataclass(frozen=True)
 class ProviderContext:
@@ -151,6 +180,10 @@ class Provider(ABC):
         """The parameter interface of a bring-your-own template (its native parameters)."""
 
     @abstractmethod
+    def location(self, target: Target) -> str:
+        """Where the target lives, for history and plans: ``sandbox:us-east-1``, ``aws:eu-west-1``."""
+
+    @abstractmethod
     def output_name(self, neutral: str) -> str:
         """The native output name that carries a blueprint's neutral output."""
 
@@ -175,6 +208,10 @@ class Provider(ABC):
         raise UsageError(f"provider {self.name!r} does not support diff")
 
     @abstractmethod
+    def check_plan(self, target: Target, plan: Plan) -> None:
+        """Raise StalePlanError when the plan can no longer be applied as it is (its change set is gone)."""
+
+    @abstractmethod
     def discard(self, target: Target, plan: Plan) -> None:
         """Drop a plan that will not be applied (delete a change set); best effort."""
 
@@ -189,6 +226,14 @@ class Provider(ABC):
     @abstractmethod
     def resources(self, target: Target) -> list[dict[str, str]]:
         """The deployed stack's resources (logical id, type, physical id, status)."""
+
+    def diagnose(self, target: Target) -> list[Finding]:
+        """Stuck states of the target's stack (none by default)."""
+        return []
+
+    def remedy(self, target: Target, finding: Finding) -> str:
+        """Apply the remedy of one of this provider's findings; say what was done."""
+        raise UsageError(f"provider {self.name!r} cannot fix {finding.code.value}")
 
     def sandbox(self) -> Sandbox | None:
         """This provider's half of the offline sandbox, if it has one."""

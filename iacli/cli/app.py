@@ -37,11 +37,12 @@ def root(
 
 
 def _register() -> None:
-    from iacli.cli import blueprints, sandbox, stack
+    from iacli.cli import blueprints, releases, sandbox, stack
 
     app.add_typer(blueprints.app, name="blueprints")
     app.add_typer(sandbox.app, name="sandbox")
     stack.register(app)
+    releases.register(app)
 
 
 _register()

@@ -18,7 +18,8 @@ from rich.table import Table
 if TYPE_CHECKING:
     from iacli.blueprint.model import Blueprint
     from iacli.plan import Change, Event, Plan, PropertyChange
-    from iacli.providers import Diagnostic, SandboxInfo
+    from iacli.providers import Diagnostic, Finding, SandboxInfo
+    from iacli.state import Release, StackKey
 
 _SYMBOL = {
     "create": ("+", "green"),
@@ -177,6 +178,35 @@ class Output:
             table.add_row(*(escape(x) for x in (name, kind, default, _allowed(p), p.description)))
         return table
 
+    def history(self, key: StackKey, releases: list[Release], generation: str | None) -> None:
+        if self.json_mode:
+            self.emit_json([{**r.to_dict(), "gone": r.is_gone(generation)} for r in releases])
+            return
+        if not releases:
+            self.out.print(f"No releases recorded for {escape(key.stack)} on {escape(key.target)}.")
+            return
+        table = Table(box=None, pad_edge=False, title=f"{key.stack} on {key.target}", title_justify="left")
+        for col in ("RELEASE", "WHEN", "WHO", "COMMIT", "KIND", "OUTCOME", "CHANGES"):
+            table.add_column(col)
+        for r in releases:
+            gone = " (gone: sandbox reset)" if r.is_gone(generation) else ""
+            kind = r.kind.value + (f" to {r.rollback_of}" if r.rollback_of else "")
+            row = (str(r.number), short_time(r.started_at), r.user, r.git_commit or "-", kind, r.outcome.value + gone,
+                   _changes(r.summary) + (f" - {r.error}" if r.error else ""))
+            table.add_row(*(escape(x) for x in row))
+        self.out.print(table)
+
+    def findings(self, findings: list[Finding]) -> None:
+        if self.json_mode:
+            self.emit_json([{"code": f.code.value, "message": f.message, "remedy": f.remedy, "fixable": f.fixable}
+                            for f in findings])
+            return
+        if not findings:
+            self.out.print("No problems found.")
+        for f in findings:
+            self.out.print(f"[yellow]{f.code.value}[/]: {escape(f.message)}")
+            self.out.print(f"    remedy: {escape(f.remedy)}" + ("" if f.fixable else " (manual)"))
+
     def sandbox(self, infos: Iterable[SandboxInfo]) -> None:
         items = list(infos)
         if self.json_mode:
@@ -186,6 +216,16 @@ class Output:
             state = f"running at {i.endpoint_url}" if i.running else "stopped"
             extra = ", ".join(f"{k}: {_short(v)}" for k, v in i.details.items())
             self.out.print(f"{i.provider}: {state}" + (f" ({escape(extra)})" if extra else ""))
+
+
+def short_time(text: str) -> str:
+    """``2026-11-22T20:01:02.123Z`` -> ``2026-11-22 20:01:02``."""
+    return text[:19].replace("T", " ")
+
+
+def _changes(summary: Mapping[str, int]) -> str:
+    parts = [f"{n} {action}" for action, n in summary.items() if n and action != "noop"]
+    return ", ".join(parts) if parts else "-"
 
 
 def _has_data_loss(plan: Plan) -> bool:

@@ -57,18 +57,28 @@ def validate(request: StackRequest, output: OutputOpt = OutputFormat.TEXT) -> No
 def plan(
     request: StackRequest,
     output: OutputOpt = OutputFormat.TEXT,
+    out_file: Annotated[
+        Path | None, typer.Option("--out", "-o", metavar="FILE", help="Save the plan; `iacli deploy FILE` applies it.")
+    ] = None,
     detailed_exitcode: Annotated[
         bool, typer.Option("--detailed-exitcode", help="Exit 6 when there are changes, 0 when none.")
     ] = False,
 ) -> None:
     """Show what a deploy would create, change, replace or delete, and what loses data."""
     from iacli.errors import ExitCode
+    from iacli.planfile import plan_document, write_plan
 
     ui = _output(output)
     engine = make_engine()
     planned = engine.plan(request, ui.event)
     ui.plan(planned.plan)
-    engine.discard(planned)
+    if out_file is not None:
+        prepared = planned.prepared
+        secrets = frozenset(n for n, spec in prepared.specs.items() if spec.secret)
+        write_plan(out_file, plan_document(planned.plan, request, secrets, prepared.params.public_digest()))
+        ui.note(f"plan saved to {out_file}; apply it with: iacli deploy {out_file}")
+    else:
+        engine.discard(planned)
     if detailed_exitcode and planned.plan.has_changes:
         raise typer.Exit(int(ExitCode.CHANGES_PRESENT))
 
@@ -93,25 +103,37 @@ def diff(
 
 @with_stack_options
 def deploy(request: StackRequest, yes: YesOpt = False, output: OutputOpt = OutputFormat.TEXT) -> None:
-    """Render, validate, plan, ask, apply and print the outputs."""
+    """Render, validate, plan, ask, apply and print the outputs (or apply a saved plan: deploy FILE.json)."""
+    from iacli.planfile import read_plan
+
     ui = _output(output)
     engine = make_engine()
-    planned = engine.plan(request, ui.event)
-    if not planned.plan.has_changes:
-        ui.plan(planned.plan) if not ui.json_mode else None
-        engine.discard(planned)
-        ui.outputs(engine.outputs(request))
-        return
-    if not ui.json_mode:
-        ui.plan(planned.plan)
-    if not _confirm(yes, f"Apply these changes to {planned.plan.stack}?"):
-        engine.discard(planned)
-        ui.note("nothing deployed")
-        raise typer.Exit(0)
-    ui.note(f"deploying {planned.plan.stack} ...")
-    result = engine.apply(planned, ui.event)
+    saved = _saved_plan(request)
+    locked_request = read_plan(saved)[1] if saved else request
+    with engine.lock(locked_request, "iacli deploy"):
+        planned, request = engine.saved_plan(saved) if saved else (engine.plan(request, ui.event), request)
+        if not planned.plan.has_changes:
+            ui.plan(planned.plan) if not ui.json_mode else None
+            engine.discard(planned)
+            ui.outputs(engine.outputs(request))
+            return
+        if not ui.json_mode:
+            ui.plan(planned.plan)
+        if not confirm(yes, f"Apply these changes to {planned.plan.stack}?"):
+            engine.discard(planned)
+            ui.note("nothing deployed")
+            raise typer.Exit(0)
+        ui.note(f"deploying {planned.plan.stack} ...")
+        result = engine.apply(planned, ui.event, request=request)
     ui.info(f"\n[green]Deployed[/] {result.apply.stack} ({result.apply.status})")
     ui.outputs(result.outputs)
+
+
+def _saved_plan(request: StackRequest) -> Path | None:
+    name = request.blueprint
+    if name and name.endswith(".json") and request.template_file is None:
+        return Path(name)
+    return None
 
 
 @with_stack_options
@@ -138,10 +160,11 @@ def destroy(request: StackRequest, yes: YesOpt = False) -> None:
     ui = _output()
     engine = make_engine()
     target = engine.target(request)
-    if not _confirm(yes, f"Destroy {target.stack} on {target.label} and every resource in it?"):
+    if not confirm(yes, f"Destroy {target.stack} on {target.label} and every resource in it?"):
         ui.note("nothing destroyed")
         raise typer.Exit(0)
-    deleted = engine.destroy(request, ui.event)
+    with engine.lock(request, "iacli destroy"):
+        deleted = engine.destroy(request, ui.event)
     ui.info(f"[green]Destroyed[/] {target.stack}: {len(deleted)} resource(s) deleted")
 
 
@@ -151,7 +174,7 @@ def _output(fmt: OutputFormat = OutputFormat.TEXT) -> Output:
     return Output(fmt is OutputFormat.JSON)
 
 
-def _confirm(yes: bool, question: str) -> bool:
+def confirm(yes: bool, question: str) -> bool:
     from iacli.errors import UsageError
 
     if yes:

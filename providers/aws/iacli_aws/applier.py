@@ -68,7 +68,7 @@ class Applier:
             ) from None
         status = self._wait_terminal(events, on_event)
         if self.sandbox:
-            self._emit_resource_states(on_event)
+            self._emit_resource_states(on_event, {c.logical_id for c in plan.changes if c.action.value != "noop"})
         return self._result(status, on_event)
 
     def _result(self, status: str, on_event: EventSink) -> ApplyResult:
@@ -103,10 +103,11 @@ class Applier:
         wait_for(done, APPLY_TIMEOUT, f"stack {self.target.stack}", self.sleep)
         return state["status"]
 
-    def _emit_resource_states(self, on_event: EventSink) -> None:
-        """moto reports no per-resource events: report each resource's state as it is now."""
+    def _emit_resource_states(self, on_event: EventSink, changed: set[str]) -> None:
+        """moto reports no per-resource events: report the state of each changed resource as it is now."""
         for r in stack_resources(self.cfn, self.target.stack):
-            on_event(Event(r["logical_id"], r["type"], EventStatus.COMPLETE, r["status"] or "CREATE_COMPLETE"))
+            if r["logical_id"] in changed:
+                on_event(Event(r["logical_id"], r["type"], EventStatus.COMPLETE, r["status"] or "CREATE_COMPLETE"))
 
     def _snapshot(self) -> dict[str, Any] | None:
         deployed = describe_stack(self.cfn, self.target.stack)

@@ -17,7 +17,7 @@ from iacli.providers import Deployable, Target, TargetKind
 from iacli_aws import assets, sam
 from iacli_aws.changes import build_changes
 from iacli_aws.diff import diff_templates, parameter_changes
-from iacli_aws.errors import aws_errors
+from iacli_aws.errors import aws_errors, error_code
 from iacli_aws.session import AwsSession
 from iacli_aws.stacks import DeployedStack, deployed_template, describe_stack, stack_resources, wait_for
 from iacli_aws.template import cfn_parameter_value, is_sam, template_json
@@ -130,7 +130,7 @@ class Planner:
         return Plan(
             stack=self.target.stack,
             provider="aws",
-            target=f"{'sandbox' if self.target.kind is TargetKind.SANDBOX else 'aws'}:{self.session.region}",
+            target=self.session.location,
             changes=changes,
             template_hash=submission.template_hash,
             params_hash=submission.params_hash(self.target.stack),
@@ -205,6 +205,22 @@ class Planner:
     def _delete_change_set(self, change_set_id: str) -> None:
         with aws_errors("delete change set"):
             self.cfn.delete_change_set(ChangeSetName=change_set_id)
+
+    def check(self, plan: Plan) -> None:
+        """The plan's change set must still exist and be executable."""
+        from iacli.errors import StalePlanError
+
+        change_set_id = plan.provider_ref.get("change_set_id")
+        if not change_set_id:
+            return
+        try:
+            response = self.cfn.describe_change_set(ChangeSetName=change_set_id)
+        except Exception as exc:
+            if error_code(exc) in ("ChangeSetNotFound", "ValidationError"):
+                raise StalePlanError("stale: the plan's change set no longer exists", hint="plan again") from None
+            raise
+        if response.get("ExecutionStatus", "AVAILABLE") != "AVAILABLE":
+            raise StalePlanError(f"stale: the plan's change set is {response['ExecutionStatus']}", hint="plan again")
 
     def discard(self, plan: Plan) -> None:
         """Delete the plan's change set, and the empty stack a CREATE change set leaves behind."""

@@ -17,6 +17,7 @@ from iacli.providers import (
     Deployable,
     Diagnostic,
     EventSink,
+    Finding,
     Provider,
     ProviderContext,
     Sandbox,
@@ -44,6 +45,9 @@ class AwsProvider(Provider):
 
     def template_parameters(self, body: Mapping[str, Any]) -> dict[str, ParameterSpec]:
         return templates.template_parameters(body)
+
+    def location(self, target: Target) -> str:
+        return AwsSession(target, None).location
 
     def output_name(self, neutral: str) -> str:
         """``api_url`` -> ``ApiUrl`` (CloudFormation output ids are alphanumeric)."""
@@ -76,6 +80,11 @@ class AwsProvider(Provider):
 
         planner = Planner(self._session(target), target, self._load, self.context.cache_dir)
         return planner.diff(deployable, show_secrets)
+
+    def check_plan(self, target: Target, plan: Plan) -> None:
+        from iacli_aws.planner import Planner
+
+        Planner(self._session(target), target, self._load, self.context.cache_dir).check(plan)
 
     def discard(self, target: Target, plan: Plan) -> None:
         from iacli_aws.planner import Planner
@@ -117,6 +126,20 @@ class AwsProvider(Provider):
 
         self._require_sandbox_running(target)
         return Applier(self._session(target), target, self._load).destroy(on_event)
+
+    def diagnose(self, target: Target) -> list[Finding]:
+        from iacli_aws import doctor
+
+        if target.kind is TargetKind.SANDBOX and not self._sandbox.status().running:
+            return []
+        return doctor.diagnose(self._session(target).client("cloudformation"), target.stack)
+
+    def remedy(self, target: Target, finding: Finding) -> str:
+        import time
+
+        from iacli_aws import doctor
+
+        return doctor.remedy(self._session(target).client("cloudformation"), target.stack, finding, time.sleep)
 
     def _require_sandbox_running(self, target: Target) -> None:
         """A stopped sandbox holds no stacks: say so instead of starting it to find nothing."""
@@ -162,6 +185,10 @@ class AwsSandbox(Sandbox):
     def stop(self) -> None:
         self._manager().stop()
         self._url = None
+
+    def generation(self) -> str | None:
+        generation: str | None = self._manager().generation()
+        return generation
 
 
 def _ensure(manager: Any) -> str:

@@ -29,6 +29,11 @@ class AwsSession:
     def region(self) -> str:
         return self.target.region or os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or DEFAULT_REGION
 
+    @property
+    def location(self) -> str:
+        """``sandbox:<region>`` or ``aws:<region>``."""
+        return f"{'sandbox' if self.target.kind is TargetKind.SANDBOX else 'aws'}:{self.region}"
+
     @cached_property
     def _session(self) -> Any:
         # botocore's session is what boto3 wraps; using it directly skips boto3's resource layer and

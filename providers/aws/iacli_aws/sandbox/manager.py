@@ -119,6 +119,25 @@ class SandboxManager:
         info = self._running()
         if info is not None:
             self._request(info, RESET_PATH, method="POST", timeout=_REQUEST_TIMEOUT_S)
+            self._resets_path.write_text(str(self._resets() + 1))
+
+    def generation(self) -> str | None:
+        """An id of the sandbox's current incarnation: it changes on every start and reset, so history
+        can tell which recorded releases still exist. None when no server is recorded. No request."""
+        info = ServerInfo.read(self.info_path)
+        if info is None:
+            return None
+        return f"{info.started_at}/{info.pid}/{self._resets()}"
+
+    @property
+    def _resets_path(self) -> Path:
+        return self.state_dir / "resets"
+
+    def _resets(self) -> int:
+        try:
+            return int(self._resets_path.read_text())
+        except (OSError, ValueError):
+            return 0
 
     def stop(self) -> None:
         """Terminate the server and forget it; stopping a stopped sandbox does nothing."""
