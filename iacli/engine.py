@@ -41,6 +41,7 @@ if TYPE_CHECKING:
     from iacli.releases import ReleaseContext
 
 LOCK_TTL_S = 2 * 3600.0
+STOPPED_SANDBOX = "stopped"
 
 DEFAULT_PROVIDER = "aws"
 _STACK_NAME = re.compile(r"^[a-zA-Z][-a-zA-Z0-9]{0,127}$")
@@ -271,7 +272,9 @@ class Engine:
         """Execute exactly the planned change, read the outputs back, and record the release."""
         prepared = planned.prepared
         provider, target, deployable = prepared.provider, prepared.target, prepared.deployable
-        context = self.release_context(target, prepared.blueprint, deployable.origin, request)
+        secret_names = deployable.secret_parameters | deployable.keep_previous | {
+            n for n, spec in prepared.specs.items() if spec.secret}
+        context = self.release_context(target, prepared.blueprint, deployable.origin, request, secret_names)
         submission = provider.submission(target, deployable)
         release = context.new_release(kind, submission, deployable.secret_parameters, planned.plan, rollback_of)
 
@@ -295,11 +298,15 @@ class Engine:
         """The history key of a target, and the sandbox generation its releases must belong to."""
         provider = self.provider(target.provider)
         key = StackKey(target.provider, provider.location(target), target.stack)
-        box = provider.sandbox() if target.kind is TargetKind.SANDBOX else None
-        return key, (box.generation() if box is not None else None)
+        if target.kind is not TargetKind.SANDBOX:
+            return key, None
+        box = provider.sandbox()
+        # A stopped sandbox holds nothing: a generation no release has, so none of them is current.
+        return key, (box.generation() if box is not None else None) or STOPPED_SANDBOX
 
     def release_context(
-        self, target: Target, blueprint: Blueprint | None, origin: str, request: StackRequest | None
+        self, target: Target, blueprint: Blueprint | None, origin: str, request: StackRequest | None,
+        secret_names: frozenset[str] = frozenset(),
     ) -> ReleaseContext:
         from iacli.planfile import request_dict
         from iacli.releases import ReleaseContext, project_salt
@@ -313,7 +320,7 @@ class Engine:
             store=self.store, key=key, generation=generation, salt=project_salt(state_dir),
             project_dir=self.project_dir, origin=origin, blueprint=spec.name if spec else None,
             blueprint_version=spec.version if spec else None,
-            request=request_dict(request, frozenset()) if request else {},
+            request=request_dict(request, secret_names) if request else {},
         )
 
     @contextmanager
@@ -357,8 +364,8 @@ class Engine:
 
         target = self.target(request)
         provider = self.provider(target.provider)
-        context = self.release_context(target, None, request.template_file.name if request.template_file else
-                                       str(request.blueprint), request)
+        origin = request.template_file.name if request.template_file else str(request.blueprint)
+        context = self.release_context(target, None, origin, replace(request, assignments=()))
         current = self.store.current(context.key, generation=context.generation)
         text = self.store.template(current.template_hash) if current else "{}"
         release = context.new_release(ReleaseKind.DESTROY, Submission(text, "", {}), frozenset(), None)

@@ -90,6 +90,11 @@ class BlueprintSpec(_Strict):
         for name, param in self.parameters.items():
             if not re.match(PARAM_NAME_PATTERN, name):
                 raise ValueError(f"parameter name {name!r} must be snake_case ({PARAM_NAME_PATTERN})")
+            if param.pattern is not None:
+                try:
+                    re.compile(param.pattern)
+                except re.error as exc:
+                    raise ValueError(f"parameter {name!r}: pattern is not a valid regular expression ({exc})") from None
             if param.secret and not param.required:
                 raise ValueError(f"secret parameter {name!r} cannot have a default (it would be stored in clear)")
         for out_name, out in self.outputs.items():

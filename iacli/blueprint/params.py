@@ -137,7 +137,8 @@ def check_value(name: str, spec: ParameterSpec, value: Any, where: str = "") -> 
     if not _has_type(spec.type, value):
         raise _type_error(name, spec, value, where)
     label = f"parameter {name!r}" + (f" (from {where})" if where else "")
-    if spec.enum is not None and value not in spec.enum:
+    items = value if isinstance(value, list) else [value]
+    if spec.enum is not None and not all(item in spec.enum for item in items):
         raise ParameterError(f"{label} is {_show(spec, value)}; allowed: {', '.join(map(str, spec.enum))}")
     if isinstance(value, str):
         _check_text(label, spec, value)
@@ -149,12 +150,21 @@ def check_value(name: str, spec: ParameterSpec, value: Any, where: str = "") -> 
 
 
 def _check_text(label: str, spec: ParameterSpec, value: str) -> None:
-    if spec.pattern is not None and not re.fullmatch(spec.pattern, value):
+    if spec.pattern is not None and not _matches(spec.pattern, value):
         raise ParameterError(f"{label} is {_show(spec, value)}; it must match {spec.pattern}")
     if spec.min_length is not None and len(value) < spec.min_length:
         raise ParameterError(f"{label} is shorter than {spec.min_length} characters")
     if spec.max_length is not None and len(value) > spec.max_length:
         raise ParameterError(f"{label} is longer than {spec.max_length} characters")
+
+
+def _matches(pattern: str, value: str) -> bool:
+    """Full match; a pattern Python cannot compile (Java-only syntax such as ``\\p{Alnum}``) is left to
+    the provider, which checks it again."""
+    try:
+        return re.fullmatch(pattern, value) is not None
+    except re.error:
+        return True
 
 
 def _has_type(kind: ParamType, value: Any) -> bool:

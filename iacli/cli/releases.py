@@ -39,6 +39,8 @@ def rollback(
     output: OutputOpt = OutputFormat.TEXT,
 ) -> None:
     """Plan going back to an earlier release, show it, ask, apply; recorded as a new release."""
+    from dataclasses import replace
+
     from iacli.cli.output import Output
     from iacli.cli.stack import confirm
     from iacli.rollback import choose_release, plan_rollback
@@ -55,7 +57,8 @@ def rollback(
             engine.discard(planned)
             ui.note("nothing changed")
             raise typer.Exit(0)
-        result = engine.apply(planned, ui.event, kind=ReleaseKind.ROLLBACK, rollback_of=release.number, request=request)
+        recorded = replace(request, assignments=())  # a rollback takes the release's values, not -p
+        result = engine.apply(planned, ui.event, kind=ReleaseKind.ROLLBACK, rollback_of=release.number, request=recorded)
     ui.info(f"\n[green]Rolled back[/] {result.apply.stack} to release {release.number}")
     ui.outputs(result.outputs)
 

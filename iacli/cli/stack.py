@@ -46,7 +46,7 @@ def validate(request: StackRequest, output: OutputOpt = OutputFormat.TEXT) -> No
     from iacli.errors import ExitCode
 
     engine = make_engine()
-    prepared = engine.prepare(request)
+    prepared = engine.prepare(request, secrets_optional=True)  # validating needs no secret values
     diagnostics = engine.validate(prepared)
     _output(output).diagnostics(diagnostics, str(prepared.deployable.template.source))
     if any(d.severity.value == "error" for d in diagnostics):

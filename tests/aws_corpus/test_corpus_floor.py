@@ -67,17 +67,7 @@ SUBSET = (
 
 # Internal errors (exit 1) already diagnosed: a substring of the bench's error line -> the bug.
 # Delete an entry once its bug is fixed (the test warns when an entry no longer occurs).
-KNOWN_INTERNAL_ERRORS = {
-    "TypeError: unhashable type: 'dict' [changes.py:": (
-        "iacli_aws/changes.py _opens_to_world: `value.get('CidrIp') in _OPEN_CIDRS` with an intrinsic "
-        "(CidrIp: {'Ref': 'SSHLocation'}) hashes a dict; check isinstance(str) (or resolve Refs first)"
-    ),
-    "ResponseParserError:": (
-        "iacli_aws/errors.py aws_errors does not map botocore.parsers.ResponseParserError (an HTTP 500 "
-        "HTML body, here moto's AttributeError on an SSM-typed parameter whose Default names a missing "
-        "SSM parameter) to ProviderError"
-    ),
-}
+KNOWN_INTERNAL_ERRORS: dict[str, str] = {}  # substring of the error -> diagnosis; none known now
 
 
 def _corpus() -> Path:

@@ -61,9 +61,14 @@ class Applier:
         except ProviderError as exc:
             if not self.sandbox:
                 raise
-            self._restore_sandbox(previous, on_event)
+            failure = f"deploy of {self.target.stack} failed: {exc.message}"
+            try:
+                self._restore_sandbox(previous, on_event)
+            except ProviderError as restore:
+                raise DeploymentFailedError(failure, hint=f"restoring the sandbox stack failed too ({restore.message});"
+                                            " `iacli doctor` shows what to do", rolled_back=False) from None
             raise DeploymentFailedError(
-                f"deploy of {self.target.stack} failed: {exc.message}",
+                failure,
                 hint="the sandbox stack was " + ("restored to its previous template" if previous else "removed"),
             ) from None
         status = self._wait_terminal(events, on_event)

@@ -92,7 +92,7 @@ def _risks(
 
 def _opens_to_world(value: Any) -> bool:
     if isinstance(value, dict):
-        if value.get("CidrIp") in _OPEN_CIDRS or value.get("CidrIpv6") in _OPEN_CIDRS:
+        if any(isinstance(value.get(k), str) and value[k] in _OPEN_CIDRS for k in ("CidrIp", "CidrIpv6")):
             return True
         block = value.get("PublicAccessBlockConfiguration")
         if isinstance(block, dict) and any(v in (False, "false") for v in block.values()):

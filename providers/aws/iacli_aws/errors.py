@@ -34,6 +34,7 @@ def error_message(exc: Exception) -> str:
 def aws_errors(action: str) -> Iterator[None]:
     """Turn botocore exceptions raised inside the block into ProviderError naming ``action``."""
     from botocore import exceptions as bx
+    from botocore.parsers import ResponseParserError
 
     try:
         yield
@@ -45,5 +46,5 @@ def aws_errors(action: str) -> Iterator[None]:
         code = error_code(exc)
         hint = _CREDENTIALS_HINT if code in CREDENTIAL_CODES else None
         raise ProviderError(f"{action}: {code}: {error_message(exc)}", hint=hint) from None
-    except bx.BotoCoreError as exc:
+    except (bx.BotoCoreError, ResponseParserError) as exc:
         raise ProviderError(f"{action}: {exc}") from None

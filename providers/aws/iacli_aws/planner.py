@@ -60,7 +60,8 @@ def build_submission(session: AwsSession, target: Target, deployable: Deployable
         mapping = assets.locations(session, deployable.template.assets)
     body = assets.substitute(deployable.template.body, mapping)
     params = {k: cfn_parameter_value(v) for k, v in deployable.parameters.items()}
-    processed = sam.translate(body, params, session.region, cache_dir) if is_sam(body) else body
+    public = {k: v for k, v in params.items() if k not in deployable.secret_parameters}
+    processed = sam.translate(body, public, session.region, cache_dir) if is_sam(body) else body
     submitted = processed if target.kind is TargetKind.SANDBOX else body
     return Submission(submitted, processed, params, deployable.secret_parameters, deployable.keep_previous)
 
@@ -93,11 +94,12 @@ class Planner:
         """What differs between the deployed stack and the deployable, computed locally (no change set)."""
         submission = build_submission(self.session, self.target, deployable, self.cache_dir)
         deployed, old = self._deployed()
-        secrets = frozenset() if show_secrets else submission.secrets
+        secrets = _secret_names(submission, old)
         old_params = deployed.parameters if deployed else {}
-        diffs = diff_templates(old, old_params, submission.processed, submission.parameters, secrets, self.session.region)
+        diffs = diff_templates(old, old_params, submission.processed, submission.parameters,
+                               frozenset() if show_secrets else secrets, self.session.region)
         changes = build_changes({}, diffs, old, submission.processed, self._physical_ids() if deployed else {})
-        params = parameter_changes(old_params, submission.parameters, submission.secrets, show_secrets)
+        params = parameter_changes(old_params, submission.parameters, secrets, show_secrets)
         return self._plan(submission, deployed, changes, {}, params, is_new=deployed is None)
 
     def _deployed(self) -> tuple[DeployedStack | None, dict[str, Any]]:
@@ -112,10 +114,10 @@ class Planner:
         change_set_id, stack_id, status = self._create_change_set(submission, "CREATE" if is_new else "UPDATE")
         resource_changes = self._describe(change_set_id) if status == "CREATE_COMPLETE" else {}
         old_params = deployed.parameters if deployed else {}
-        diffs = diff_templates(old, old_params, submission.processed, submission.parameters, submission.secrets,
-                               self.session.region)
+        secrets = _secret_names(submission, old)
+        diffs = diff_templates(old, old_params, submission.processed, submission.parameters, secrets, self.session.region)
         changes = build_changes(resource_changes, diffs, old, submission.processed, {} if is_new else self._physical_ids())
-        params = parameter_changes(old_params, submission.parameters, submission.secrets)
+        params = parameter_changes(old_params, submission.parameters, secrets)
         if status != "CREATE_COMPLETE":
             if any(c.action is not ChangeAction.NOOP for c in changes) or params:
                 raise ProviderError(f"CloudFormation could not plan {self.target.stack}: {status}")
@@ -233,6 +235,17 @@ class Planner:
             if deployed is not None and deployed.is_placeholder:
                 with aws_errors("delete empty stack"):
                     self.cfn.delete_stack(StackName=self.target.stack)
+
+
+def _secret_names(submission: Submission, old: Mapping[str, Any]) -> frozenset[str]:
+    """Every parameter whose value must not be shown: secrets, kept secrets, and NoEcho ones on either side."""
+    no_echo = {
+        name
+        for body in (old, submission.processed)
+        for name, decl in (body.get("Parameters") or {}).items()
+        if isinstance(decl, dict) and str(decl.get("NoEcho", "")).lower() == "true"
+    }
+    return submission.secrets | submission.keep_previous | frozenset(no_echo)
 
 
 def _refuse_busy(deployed: DeployedStack) -> None:

@@ -66,12 +66,16 @@ def template_parameters(body: Mapping[str, Any]) -> dict[str, ParameterSpec]:
 
 def _spec(decl: Mapping[str, Any]) -> ParameterSpec:
     cfn_type = str(decl.get("Type", "String"))
-    kind = ParamType.NUMBER if cfn_type == "Number" else ParamType.STRING
+    if cfn_type.startswith(_LIST_TYPES):
+        kind = ParamType.LIST
+    else:
+        kind = ParamType.NUMBER if cfn_type == "Number" else ParamType.STRING
     fields: dict[str, Any] = {"type": kind, "description": str(decl.get("Description", ""))}
     if "Default" in decl:
         fields["default"] = _typed(kind, decl["Default"])
     if decl.get("AllowedValues"):
-        fields["enum"] = [_typed(kind, v) for v in decl["AllowedValues"]]
+        element = ParamType.STRING if kind is ParamType.LIST else kind  # CloudFormation checks each item
+        fields["enum"] = [_typed(element, v) for v in decl["AllowedValues"]]
     if decl.get("AllowedPattern") and kind is ParamType.STRING and not cfn_type.startswith(_LIST_TYPES):
         fields["pattern"] = str(decl["AllowedPattern"])
     for cfn, ours in (("MinValue", "min"), ("MaxValue", "max")):
@@ -85,21 +89,29 @@ def _spec(decl: Mapping[str, Any]) -> ParameterSpec:
 
 
 def _typed(kind: ParamType, value: Any) -> Any:
+    if kind is ParamType.LIST:
+        items = value if isinstance(value, list) else str(value).split(",") if str(value) else []
+        return [cfn_parameter_value(v).strip() for v in items]
     if kind is ParamType.NUMBER:
         try:
-            number = float(value)
+            return int(str(value))
+        except ValueError:
+            pass
+        try:
+            return float(value)
         except (TypeError, ValueError):
             return value
-        return int(number) if number.is_integer() else number
-    return value if isinstance(value, str) else json.dumps(value) if isinstance(value, (list, dict)) else str(value)
+    return cfn_parameter_value(value)
 
 
 def cfn_parameter_value(value: Any) -> str:
-    """The string CloudFormation expects for a parameter value."""
+    """The string CloudFormation expects for a parameter value (YAML ``true`` is ``"true"``)."""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, list):
-        return ",".join(str(v) for v in value)
+        return ",".join(cfn_parameter_value(v) for v in value)
+    if isinstance(value, dict):
+        return json.dumps(value)
     return str(value)
 
 
