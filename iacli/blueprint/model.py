@@ -65,6 +65,24 @@ class OutputSpec(_Strict):
     when: str | None = None
 
 
+class HostingModel(_Strict):
+    """One way to host a blueprint, described so a user can choose (``iacli blueprints show``)."""
+
+    summary: str
+    scale_unit: str
+    abstracted: str
+    deployment_unit: str
+    lifetime: str
+    responsibility: str
+
+
+class Hosting(_Strict):
+    """The hosting models a blueprint offers, selected by one of its (enum) parameters."""
+
+    parameter: str
+    models: dict[str, HostingModel]
+
+
 class ProviderTemplates(_Strict):
     """Where a provider's entry template lives, relative to the blueprint folder."""
 
@@ -81,7 +99,7 @@ class BlueprintSpec(_Strict):
     parameters: dict[str, ParameterSpec] = Field(default_factory=dict)
     outputs: dict[str, OutputSpec] = Field(default_factory=dict)
     providers: dict[str, ProviderTemplates]
-    hosting: dict[str, str] | None = None
+    hosting: Hosting | None = None
 
     @model_validator(mode="after")
     def _check_names(self) -> BlueprintSpec:
@@ -97,6 +115,11 @@ class BlueprintSpec(_Strict):
                     raise ValueError(f"parameter {name!r}: pattern is not a valid regular expression ({exc})") from None
             if param.secret and not param.required:
                 raise ValueError(f"secret parameter {name!r} cannot have a default (it would be stored in clear)")
+        if self.hosting is not None:
+            selector = self.parameters.get(self.hosting.parameter)
+            if selector is None or sorted(selector.enum or []) != sorted(self.hosting.models):
+                raise ValueError(f"hosting.parameter {self.hosting.parameter!r} must be a parameter whose enum "
+                                 f"lists exactly the hosting models ({', '.join(self.hosting.models)})")
         for out_name, out in self.outputs.items():
             if out.when is not None and out.when not in self.parameters:
                 raise ValueError(f"output {out_name!r}: 'when' names unknown parameter {out.when!r}")

@@ -160,12 +160,30 @@ class Output:
         self.out.print(f"[bold]{escape(s.name)}[/] {s.version} ({bp.origin}) - {escape(s.description)}")
         if s.details:
             self.out.print(escape(s.details.rstrip()))
+        if s.hosting is not None:
+            self.out.print(self._hosting_table(bp))
+            for name, model in s.hosting.models.items():
+                self.out.print(f"  [bold]{escape(name)}[/]: {escape(model.summary)}")
+            self.out.print("")
         self.out.print(self._params_table(bp))
         self.out.print("\n[bold]Outputs[/]")
         for name, out in s.outputs.items():
             when = f" (when {out.when})" if out.when else ""
             self.out.print(f"  {escape(name)}{when}: {escape(out.description)}")
         self.out.print(f"\nProviders: {', '.join(s.providers)}")
+
+    @staticmethod
+    def _hosting_table(bp: Blueprint) -> Table:
+        hosting = bp.spec.hosting
+        assert hosting is not None
+        table = Table(title=f"Hosting models (-p {hosting.parameter}=...)", title_justify="left", box=None,
+                      pad_edge=False)
+        for col in ("MODEL", "SCALE UNIT", "ABSTRACTED", "UNIT OF DEPLOYMENT", "TYPICAL LIFETIME", "YOUR RESPONSIBILITY"):
+            table.add_column(col)
+        for name, m in hosting.models.items():
+            row = (name, m.scale_unit, m.abstracted, m.deployment_unit, m.lifetime, m.responsibility)
+            table.add_row(*(escape(x) for x in row))
+        return table
 
     @staticmethod
     def _params_table(bp: Blueprint) -> Table:
