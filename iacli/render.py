@@ -99,6 +99,7 @@ def render_template(
         return built
 
     env.globals["asset"] = asset
+    env.globals["fail"] = _fail
     source = root / relative
     try:
         text = env.get_template(relative).render(**context)
@@ -112,6 +113,14 @@ def render_template(
     return RenderedTemplate(source, text, parse(text, str(source)), assets)
 
 
+class TemplateCheckFailed(JinjaError):
+    """Raised by ``{{ fail("message") }}``: a blueprint's own check of its parameters."""
+
+
+def _fail(message: str) -> None:
+    raise TemplateCheckFailed(str(message))
+
+
 def _template_line(tb: TracebackType | None, source: Path) -> int | None:
     line = None
     while tb is not None:
@@ -122,6 +131,8 @@ def _template_line(tb: TracebackType | None, source: Path) -> int | None:
 
 
 def _hint(exc: Exception, context: Mapping[str, Any]) -> str | None:
+    if isinstance(exc, TemplateCheckFailed):
+        return "the blueprint refused these parameter values; `iacli blueprints show` lists what it accepts"
     if isinstance(exc, _UnfilteredValue):
         return "every {{ }} must end in | json so values stay data"
     params = context.get("params")

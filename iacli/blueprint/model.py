@@ -53,8 +53,8 @@ class ParameterSpec(_Strict):
         numeric = self.type in (ParamType.INTEGER, ParamType.NUMBER)
         if (self.min is not None or self.max is not None) and not numeric:
             raise ValueError("min/max apply only to integer and number parameters")
-        if self.pattern is not None and self.type is not ParamType.STRING:
-            raise ValueError("pattern applies only to string parameters")
+        if self.pattern is not None and self.type not in (ParamType.STRING, ParamType.LIST):
+            raise ValueError("pattern applies only to string and list (per item) parameters")
         return self
 
 

@@ -140,8 +140,9 @@ def check_value(name: str, spec: ParameterSpec, value: Any, where: str = "") -> 
     items = value if isinstance(value, list) else [value]
     if spec.enum is not None and not all(item in spec.enum for item in items):
         raise ParameterError(f"{label} is {_show(spec, value)}; allowed: {', '.join(map(str, spec.enum))}")
-    if isinstance(value, str):
-        _check_text(label, spec, value)
+    for item in items:
+        if isinstance(item, str):
+            _check_text(label, spec, item)
     if spec.min is not None and value < spec.min:
         raise ParameterError(f"{label} is {value}; the minimum is {_num(spec.min)}")
     if spec.max is not None and value > spec.max:

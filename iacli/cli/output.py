@@ -37,8 +37,9 @@ class Output:
 
     def __init__(self, json_mode: bool = False) -> None:
         self.json_mode = json_mode
-        self.out = Console(highlight=False, soft_wrap=True)
-        self.err = Console(stderr=True, highlight=False, soft_wrap=True)
+        # emoji=False: ARNs like arn:aws:secretsmanager:…:secret:name must print as they are
+        self.out = Console(highlight=False, soft_wrap=True, emoji=False)
+        self.err = Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
 
     # --- generic ----------------------------------------------------------------------------------
     def emit_json(self, data: Any) -> None:

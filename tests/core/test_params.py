@@ -83,3 +83,10 @@ def test_assignment_syntax() -> None:
     assert parse_assignments(["a=1", "b=x=y"]) == {"a": "1", "b": "x=y"}
     with pytest.raises(UsageError):
         parse_assignments(["novalue"])
+
+
+def test_list_items_are_checked_by_pattern_and_enum() -> None:
+    specs = {"envs": ParameterSpec(type=ParamType.LIST, default=[], pattern=r"^[A-Z_]+=.*$")}
+    assert resolve(specs, [cli(envs="A=1,B=2")]).values["envs"] == ["A=1", "B=2"]
+    with pytest.raises(ParameterError, match="must match"):
+        resolve(specs, [cli(envs="A=1,bad")])

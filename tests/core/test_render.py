@@ -79,3 +79,10 @@ def test_asset_outside_the_blueprint_is_refused(tmp_path: Path) -> None:
     write(tmp_path, "code: {{ asset('../') | json }}\n")
     with pytest.raises(TemplateError, match="outside the blueprint"):
         render_template(tmp_path, "t.yaml.j2", {}, parse)
+
+
+def test_fail_reports_the_blueprints_own_message(tmp_path: Path) -> None:
+    write(tmp_path, "a: 1\n{% if params.n > 3 %}{{ fail('n must be at most 3') }}{% endif %}\n")
+    with pytest.raises(TemplateError) as err:
+        render_template(tmp_path, "t.yaml.j2", {"params": {"n": 5}}, parse)
+    assert err.value.message.endswith("t.yaml.j2:2: n must be at most 3")

@@ -9,6 +9,11 @@ Each module corrects one documented moto behaviour (its docstring says which) an
 - :mod:`.changesets`  (c) executing a change set refreshes Outputs/exports; (d) change set contents
 - :mod:`.deletes`     (e) deletion deletes (or fails in DELETE_FAILED), incl. EC2 networking
 - :mod:`.errors`      (f) resource failures are CloudFormation errors naming the resource; FAILED status
+- :mod:`.intrinsics`  (g) ``Fn::GetAZs`` resolves its argument and answers the region's zones
+- :mod:`.ec2`         (h) security group rules without ports, VPC endpoints without a type
+- :mod:`.elbv2`       (i) load balancers get SubnetMappings, Type, IpAddressType, Tags, attributes
+- :mod:`.rds`         (j) engine names are case-insensitive
+- :mod:`.parameters`  (k) SSM-typed stack parameters; public SSM parameters can be seeded
 
 Importing this package imports moto (and :mod:`iacli_aws.sandbox.models`); the iacli client side never
 does. The patches are process-global, as moto's backends are; :func:`apply_fixes` is idempotent.
@@ -19,7 +24,19 @@ holding the log of the stack update in progress (:mod:`.updates`).
 
 from __future__ import annotations
 
-from . import changesets, deletes, errors, registry, unsupported, updates
+from . import (
+    changesets,
+    deletes,
+    ec2,
+    elbv2,
+    errors,
+    intrinsics,
+    parameters,
+    rds,
+    registry,
+    unsupported,
+    updates,
+)
 
 
 def apply_fixes() -> None:
@@ -30,6 +47,11 @@ def apply_fixes() -> None:
     changesets.apply()
     deletes.apply()
     errors.apply()
+    intrinsics.apply()
+    ec2.apply()
+    elbv2.apply()
+    rds.apply()
+    parameters.apply()
 
 
 __all__ = ["apply_fixes"]

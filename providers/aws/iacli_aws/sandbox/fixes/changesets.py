@@ -15,6 +15,12 @@
 they were before (None after a CREATE change set), where UpdateStack refreshes them. They are now
 refreshed after every execution, and exports after UpdateStack as well (moto registers them only at
 CreateStack).
+
+Also (c): ``Fn::ImportValue`` looks exports up in the dict the stack was given when it was made. A
+stack made by a CREATE change set (every iacli deploy) gets an empty dict of its own, so it can
+import nothing ("No export named X found" though X exists); one made by CreateStack while the region
+had no export yet gets a fresh empty dict too, and can never import exports made later. Every stack
+now reads the region's exports themselves.
 """
 
 from __future__ import annotations
@@ -137,8 +143,37 @@ def _refreshing_update(original: Callable[..., Any]) -> Callable[..., Any]:
     return update_stack
 
 
+def link_exports(backend: CloudFormationBackend, stack_name: str) -> None:
+    """Make the live stack named ``stack_name`` resolve ``Fn::ImportValue`` against the region's exports."""
+    for stack in backend.stacks.values():
+        if stack.name == stack_name:
+            stack.cross_stack_resources = backend.exports
+            stack.resource_map.cross_stack_resources = backend.exports
+
+
+def _linking_change_set_stack(original: Callable[..., Any]) -> Callable[..., Any]:
+    def create_change_set(self: CloudFormationBackend, stack_name: str, *args: Any, **kwargs: Any) -> Any:
+        result = original(self, stack_name, *args, **kwargs)
+        link_exports(self, stack_name)
+        return result
+
+    return create_change_set
+
+
+def _linking_created_stack(original: Callable[..., Any]) -> Callable[..., Any]:
+    def create_stack(self: CloudFormationBackend, name: str, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return original(self, name, *args, **kwargs)
+        finally:
+            link_exports(self, name)
+
+    return create_stack
+
+
 def apply() -> None:
     """Install the change set behaviour described in the module docstring."""
+    replace(CloudFormationBackend, "create_change_set", _linking_change_set_stack)
+    replace(CloudFormationBackend, "create_stack", _linking_created_stack)
     replace(ResourceMap, "build_resource_diff", _build_resource_diff)
     replace(ChangeSet, "diff", _parameter_aware_diff)
     replace(CloudFormationBackend, "execute_change_set", _refreshing_execute)

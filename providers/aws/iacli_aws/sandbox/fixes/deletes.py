@@ -15,10 +15,23 @@ moto behaviour corrected:
   deleted. Not-found errors are now ignored.
 - When a deletion fails, moto has already removed the stack from its list: DescribeStacks says it does
   not exist while its remaining resources live on. The stack is now kept, in DELETE_FAILED, with the
-  resources not yet deleted, and the error names the resource; DeleteStack can be retried.
+  resources not yet deleted, and the error names the resource (once: moto deletes a stack given by
+  name by calling itself with the stack id, which used to wrap the message twice); DeleteStack can be
+  retried.
 
-Still not deleted (moto has no delete and no deleter here; deleting them is a no-op): AutoScaling
-ScheduledAction, Batch *, DataPipeline Pipeline, EC2 FlowLog/SecurityGroupIngress/SpotFleet/
+- Resources are deleted in no particular order (a set), each failure retried in a later pass; a
+  deleter that meets a dependency already gone (a VPC endpoint whose route table was deleted first)
+  gave up half-way, and the not-found error counted as success: the endpoint leaked. Resources are
+  now deleted in reverse dependency order (dependents first, as CloudFormation does), still retried
+  while others progress. ``DeletionPolicy: RetainExceptOnCreate`` was ignored (deleted); it now keeps
+  the resource unless the stack's creation failed.
+
+A stack whose creation failed part-way is deleted the same way: every resource created before the
+failure is deleted (the sandbox's failure path; iacli deletes the stack after a failed create).
+
+AutoScaling ScheduledAction and EFS AccessPoint are deleted by their sandbox models
+(:mod:`iacli_aws.sandbox.models`). Still not deleted (moto has no delete and no deleter here; deleting
+them is a no-op): Batch *, DataPipeline Pipeline, EC2 FlowLog/SecurityGroupIngress/SpotFleet/
 TransitGateway/VPCPeeringConnection/VPNGateway/VolumeAttachment, EMR InstanceGroupConfig, Lambda
 LayerVersion/Version, Redshift *, Route53 HealthCheck/HostedZone/RecordSetGroup.
 """
@@ -30,7 +43,7 @@ from typing import Any
 
 from moto.apigateway.models import apigateway_backends
 from moto.cloudformation.exceptions import ValidationError
-from moto.cloudformation.models import CloudFormationBackend
+from moto.cloudformation.models import CloudFormationBackend, Stack
 from moto.cloudformation.parsing import ResourceMap
 from moto.ec2.models import ec2_backends
 from moto.ecs.models import ecs_backends
@@ -42,8 +55,14 @@ from moto.utilities.utils import get_partition
 
 from ._patching import replace
 from .errors import ResourceFailed, describe_error, is_not_found
+from .graph import topological_order
 
 Deleter = Callable[[Any, str, str], None]
+
+# Statuses of a stack whose creation failed (the sandbox never rolls back by itself).
+_FAILED_CREATE_STATUSES = frozenset({"CREATE_FAILED", "CREATE_IN_PROGRESS", "REVIEW_IN_PROGRESS"})
+# Set on a stack's resource map while the stack is deleted: whether its creation had failed.
+_CREATE_FAILED = "iacli_create_failed"
 
 
 def _delete_bucket(bucket: Any, account_id: str, region_name: str) -> None:
@@ -154,7 +173,10 @@ def _delete_listener_rule(rule: Any, account_id: str, region_name: str) -> None:
 
 
 def _delete_vpc_endpoint(endpoint: Any, account_id: str, region_name: str) -> None:
-    _ec2(account_id, region_name).delete_vpc_endpoints([endpoint.id])
+    backend = _ec2(account_id, region_name)
+    # moto removes the endpoint's routes first and stops at a route table that is already gone.
+    endpoint.route_table_ids = [rt for rt in endpoint.route_table_ids or [] if rt in backend.route_tables]
+    backend.delete_vpc_endpoints([endpoint.id])
 
 
 def _delete_volume(volume: Any, account_id: str, region_name: str) -> None:
@@ -205,10 +227,60 @@ def _deleting_resource(original: Callable[..., Any]) -> Callable[..., Any]:
     return _delete_resource
 
 
+def _kept(resource_json: dict[str, Any], create_failed: bool) -> bool:
+    """Whether the stack's deletion keeps this resource (its DeletionPolicy)."""
+    policy = resource_json.get("DeletionPolicy")
+    return policy == "Retain" or (policy == "RetainExceptOnCreate" and not create_failed)
+
+
+def _ordered_delete(_original: Callable[..., Any]) -> Callable[..., Any]:
+    def delete(self: ResourceMap) -> None:
+        resources = self._resource_json_map
+        create_failed = bool(getattr(self, _CREATE_FAILED, False))
+        remaining = [
+            name
+            for name in reversed(topological_order(resources))
+            if not _kept(resources[name], create_failed)
+        ]
+        last_error: Exception | None = None
+        while remaining:
+            failed = []
+            for name in remaining:
+                resource = self._parsed_resources.get(name)
+                if resource is None or isinstance(resource, str):
+                    continue
+                try:
+                    self._delete_resource(resource, resources[name])
+                except Exception as error:  # noqa: BLE001 - retried while others progress, then raised
+                    last_error = error
+                    failed.append(name)
+                else:
+                    self._parsed_resources.pop(name, None)
+            if len(failed) == len(remaining):
+                break
+            remaining = failed
+        if remaining and last_error is not None:
+            raise last_error
+
+    return delete
+
+
+def _noting_failed_create(original: Callable[..., Any]) -> Callable[..., Any]:
+    def delete(self: Stack) -> None:
+        setattr(self.resource_map, _CREATE_FAILED, self.status in _FAILED_CREATE_STATUSES)
+        original(self)
+
+    return delete
+
+
 def _find_stack(backend: CloudFormationBackend, name_or_stack_id: str) -> Any:
     if name_or_stack_id in backend.stacks:
         return backend.stacks[name_or_stack_id]
     return next((s for s in backend.stacks.values() if s.name == name_or_stack_id), None)
+
+
+class StackDeleteFailed(ValidationError):
+    """A stack could not be deleted; it is kept in DELETE_FAILED."""
 
 
 def _keeping_failed_stacks(original: Callable[..., Any]) -> Callable[..., Any]:
@@ -216,6 +288,10 @@ def _keeping_failed_stacks(original: Callable[..., Any]) -> Callable[..., Any]:
         stack = _find_stack(self, name_or_stack_id)
         try:
             original(self, name_or_stack_id)
+        except StackDeleteFailed:
+            # moto deletes by name by calling itself with the stack id: the inner call has already
+            # kept the stack and said why.
+            raise
         except Exception as error:
             if stack is None:
                 raise
@@ -224,7 +300,7 @@ def _keeping_failed_stacks(original: Callable[..., Any]) -> Callable[..., Any]:
             stack.status = "DELETE_FAILED"
             reason = describe_error(error)
             stack._add_stack_event("DELETE_FAILED", resource_status_reason=reason)
-            raise ValidationError(message=f"Stack {stack.name} could not be deleted: {reason}") from error
+            raise StackDeleteFailed(message=f"Stack {stack.name} could not be deleted: {reason}") from error
 
     return delete_stack
 
@@ -232,4 +308,6 @@ def _keeping_failed_stacks(original: Callable[..., Any]) -> Callable[..., Any]:
 def apply() -> None:
     """Install the deletion behaviour described in the module docstring."""
     replace(ResourceMap, "_delete_resource", _deleting_resource)
+    replace(ResourceMap, "delete", _ordered_delete)
+    replace(Stack, "delete", _noting_failed_create)
     replace(CloudFormationBackend, "delete_stack", _keeping_failed_stacks)

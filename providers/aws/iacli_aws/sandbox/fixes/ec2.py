@@ -33,9 +33,7 @@ def with_default_ports(properties: dict[str, Any]) -> dict[str, Any]:
     rules = properties.get("SecurityGroupIngress")
     if not isinstance(rules, list):
         return properties
-    filled = [
-        {"FromPort": -1, "ToPort": -1, **rule} if isinstance(rule, dict) else rule for rule in rules
-    ]
+    filled = [{"FromPort": -1, "ToPort": -1, **rule} if isinstance(rule, dict) else rule for rule in rules]
     return {**properties, "SecurityGroupIngress": filled}
 
 
@@ -44,6 +42,7 @@ def _creating_security_group(original: Any) -> Any:
 
     def create_from_cloudformation_json(
         cls: type[SecurityGroup],
+        /,
         resource_name: str,
         cloudformation_json: dict[str, Any],
         account_id: str,

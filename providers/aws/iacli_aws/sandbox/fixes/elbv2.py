@@ -20,9 +20,10 @@ from moto.elbv2.models import FakeLoadBalancer, elbv2_backends
 from ._patching import replace
 
 
-def _create(original: Any) -> Any:
+def _create(_original: Any) -> Any:
     def create_from_cloudformation_json(
         cls: type[FakeLoadBalancer],
+        /,
         resource_name: str,
         cloudformation_json: dict[str, Any],
         account_id: str,

@@ -28,11 +28,14 @@ from .apigatewayv2 import (
     ApiGatewayV2Route,
     ApiGatewayV2Stage,
 )
+from .autoscaling import AutoScalingScheduledAction
 from .awslambda import LambdaPermission, SandboxLambdaFunction
 from .cloudformation import WaitConditionHandle
 from .cloudfront import CloudFrontDistribution, CloudFrontOriginAccessControl
 from .cognito import CognitoUserPool, CognitoUserPoolClient, CognitoUserPoolDomain
 from .dynamodb import SandboxDynamoDBTable
+from .ec2 import Ec2SecurityGroupIngress
+from .efs import EfsAccessPoint
 from .elasticache import ElastiCacheCacheCluster, ElastiCacheReplicationGroup, ElastiCacheSubnetGroup
 from .elasticbeanstalk import (
     ElasticBeanstalkApplication,
@@ -56,11 +59,14 @@ SANDBOX_MODELS: tuple[type[CloudFormationModel], ...] = (
     ApiGatewayV2Integration,
     ApiGatewayV2Route,
     ApiGatewayV2Stage,
+    AutoScalingScheduledAction,
     CloudFrontDistribution,
     CloudFrontOriginAccessControl,
     CognitoUserPool,
     CognitoUserPoolClient,
     CognitoUserPoolDomain,
+    Ec2SecurityGroupIngress,
+    EfsAccessPoint,
     ElastiCacheCacheCluster,
     ElastiCacheReplicationGroup,
     ElastiCacheSubnetGroup,

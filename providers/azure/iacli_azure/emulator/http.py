@@ -1,0 +1,95 @@
+"""A minimal WSGI request/response layer (standard library only) for the emulator's REST surface."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qs, quote
+
+from .errors import ArmError
+
+StartResponse = Callable[[str, list[tuple[str, str]]], Any]
+WsgiApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
+
+_REASONS = {
+    200: "OK",
+    201: "Created",
+    202: "Accepted",
+    204: "No Content",
+    400: "Bad Request",
+    404: "Not Found",
+    405: "Method Not Allowed",
+    409: "Conflict",
+    500: "Internal Server Error",
+}
+
+
+@dataclass(frozen=True)
+class Request:
+    """An HTTP request as the routes see it."""
+
+    method: str
+    path: str
+    query: Mapping[str, str]
+    body: bytes
+    base_url: str
+
+    @classmethod
+    def from_environ(cls, environ: Mapping[str, Any]) -> Request:
+        """Build a request from a WSGI environ."""
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        body = environ["wsgi.input"].read(length) if length else b""
+        query = {name: values[-1] for name, values in parse_qs(environ.get("QUERY_STRING", "")).items()}
+        scheme = environ.get("wsgi.url_scheme", "http")
+        host = (
+            environ.get("HTTP_HOST")
+            or f"{environ.get('SERVER_NAME', 'localhost')}:{environ.get('SERVER_PORT', '80')}"
+        )
+        path = str(environ.get("PATH_INFO") or "/").encode("latin-1").decode("utf-8", errors="replace")
+        return cls(str(environ.get("REQUEST_METHOD", "GET")).upper(), path, query, body, f"{scheme}://{host}")
+
+    def json(self) -> Any:
+        """The body parsed as JSON (``None`` when empty); ``InvalidRequestContent`` when malformed."""
+        if not self.body.strip():
+            return None
+        try:
+            return json.loads(self.body)
+        except ValueError as error:
+            raise ArmError(
+                "InvalidRequestContent", f"The request content is not valid JSON: {error}"
+            ) from error
+
+    def url(self, path: str, **query: str) -> str:
+        """An absolute URL on this server (for ``Location`` / ``Azure-AsyncOperation`` headers)."""
+        suffix = "&".join(f"{name}={quote(value)}" for name, value in query.items())
+        api_version = self.query.get("api-version")
+        if api_version and "api-version" not in query:
+            suffix = "&".join(item for item in (suffix, f"api-version={quote(api_version)}") if item)
+        return f"{self.base_url}{quote(path)}" + (f"?{suffix}" if suffix else "")
+
+
+@dataclass
+class Response:
+    """A JSON response (``body`` ``None``: no content)."""
+
+    status: int
+    body: Any = None
+    headers: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def error(cls, error: ArmError) -> Response:
+        """ARM's error response for ``error``."""
+        return cls(error.status, error.to_response())
+
+    def encode(self, method: str) -> tuple[str, list[tuple[str, str]], bytes]:
+        """Status line, headers and body bytes."""
+        payload = b"" if self.body is None or method == "HEAD" else json.dumps(self.body).encode()
+        headers = dict(self.headers)
+        headers.setdefault("x-ms-request-id", "00000000-0000-0000-0000-000000000000")
+        if self.body is not None:
+            headers["Content-Type"] = "application/json; charset=utf-8"
+        headers["Content-Length"] = str(len(payload))
+        status = f"{self.status} {_REASONS.get(self.status, 'Unknown')}"
+        return status, list(headers.items()), payload
