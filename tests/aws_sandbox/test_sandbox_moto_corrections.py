@@ -149,6 +149,34 @@ def test_vpc_endpoint_without_a_type_is_a_gateway_and_its_stack_deletes(aws: Any
     assert aws("cloudformation").list_stacks(StackStatusFilter=["DELETE_COMPLETE"])["StackSummaries"]
 
 
+def test_instance_volume_gets_the_iops_of_its_block_device_mapping(aws: Any) -> None:
+    image = aws("ec2").describe_images(Owners=["amazon"])["Images"][0]["ImageId"]
+    instance = {
+        "Type": "AWS::EC2::Instance",
+        "Properties": {
+            "ImageId": image,
+            "InstanceType": "t3.micro",
+            "BlockDeviceMappings": [
+                {
+                    "DeviceName": "/dev/sdm",
+                    "Ebs": {
+                        "VolumeType": "io1",
+                        "Iops": "200",
+                        "VolumeSize": "10",
+                        "DeleteOnTermination": "true",
+                    },
+                }
+            ],
+        },
+    }
+    aws.deploy("s", {"Resources": {"Server": instance}})
+    volumes = aws("ec2").describe_volumes(
+        Filters=[{"Name": "attachment.instance-id", "Values": [aws.resources("s")["Server"]]}]
+    )["Volumes"]
+    extra = [v for v in volumes if v["Attachments"][0]["Device"] == "/dev/sdm"]
+    assert [(v["VolumeType"], v["Iops"], v["Size"]) for v in extra] == [("io1", 200, 10)]
+
+
 # --- Fn::GetAZs (fixes/intrinsics.py) -----------------------------------------------------------------
 GET_AZS = {
     "Resources": {
@@ -165,6 +193,7 @@ GET_AZS = {
     "Outputs": {
         "Named": {"Value": {"Fn::Join": [",", {"Fn::GetAZs": {"Ref": "AWS::Region"}}]}},
         "Empty": {"Value": {"Fn::Join": [",", {"Fn::GetAZs": ""}]}},
+        "Null": {"Value": {"Fn::Join": [",", {"Fn::GetAZs": None}]}},
         "Subnet": {"Value": {"Ref": "Subnet"}},
     },
 }
@@ -174,7 +203,7 @@ def test_get_azs_resolves_its_argument_and_lists_the_regions_zones(aws: Any) -> 
     aws.deploy("s", GET_AZS)
     zones = ",".join(f"us-east-1{letter}" for letter in "abcdef")
     outputs = aws.outputs("s")
-    assert (outputs["Named"], outputs["Empty"]) == (zones, zones)
+    assert (outputs["Named"], outputs["Empty"], outputs["Null"]) == (zones, zones, zones)
     subnet = aws("ec2").describe_subnets(SubnetIds=[outputs["Subnet"]])["Subnets"][0]
     assert subnet["AvailabilityZone"] == "us-east-1b"
 
@@ -190,7 +219,7 @@ def test_get_azs_of_an_empty_argument_is_the_stacks_region(aws: Any) -> None:
     )
     west.create_stack(StackName="west", TemplateBody=json.dumps(GET_AZS))
     outputs = {o["OutputKey"]: o["OutputValue"] for o in west.describe_stacks()["Stacks"][0]["Outputs"]}
-    assert (outputs["Named"], outputs["Empty"]) == ("us-west-1a,us-west-1b", "us-west-1a,us-west-1b")
+    assert {outputs[key] for key in ("Named", "Empty", "Null")} == {"us-west-1a,us-west-1b"}
 
 
 # --- ELBv2 load balancers (fixes/elbv2.py) --------------------------------------------------------------

@@ -13,32 +13,9 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 import pytest
+from emu_helpers import GROUP, LOCATION, Deploy, deployment_body
 from iacli_azure.emulator.service import Emulator
 from iacli_azure.emulator.transport import EmulatorClients, make_clients
-
-GROUP = "rg-emu"
-LOCATION = "westeurope"
-SCHEMA = "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#"
-
-Deploy = Callable[..., Any]
-
-
-def template(resources: list[dict[str, Any]], outputs: Mapping[str, Any] | None = None, **sections: Any) -> dict[str, Any]:
-    """A deploymentTemplate document."""
-    return {"$schema": SCHEMA, "contentVersion": "1.0.0.0", **sections, "resources": resources, "outputs": dict(outputs or {})}
-
-
-def deployment_body(
-    template_doc: Mapping[str, Any], parameters: Mapping[str, Any] | None = None, mode: str = "Incremental"
-) -> dict[str, Any]:
-    """A deployment PUT body; ``parameters`` are plain values."""
-    return {
-        "properties": {
-            "template": dict(template_doc),
-            "parameters": {name: {"value": value} for name, value in (parameters or {}).items()},
-            "mode": mode,
-        }
-    }
 
 
 @pytest.fixture
@@ -81,7 +58,12 @@ def deploy(clients: EmulatorClients, group: str) -> Deploy:
 def what_if(clients: EmulatorClients, group: str) -> Callable[..., Any]:
     """Run what-if through the SDK: ``what_if(template, params, mode=...)`` -> the changes."""
 
-    def run(template_doc: Mapping[str, Any], parameters: Mapping[str, Any] | None = None, *, mode: str = "Incremental") -> Any:
+    def run(
+        template_doc: Mapping[str, Any],
+        parameters: Mapping[str, Any] | None = None,
+        *,
+        mode: str = "Incremental",
+    ) -> Any:
         poller = clients.deployments.deployments.begin_what_if(
             GROUP, "whatif", deployment_body(template_doc, parameters, mode)
         )

@@ -5,59 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from conftest import GROUP, LOCATION, Deploy, template
+from emu_helpers import GROUP, LOCATION, Deploy, aci_template
 from iacli_azure.emulator.transport import EmulatorClients
-
-ACI = "Microsoft.ContainerInstance/containerGroups"
-
-
-def aci_template() -> dict[str, Any]:
-    """A container group with image, cpu/memory, ports, public IP + DNS label, env vars and a secret."""
-    return template(
-        [
-            {
-                "type": ACI,
-                "apiVersion": "2023-05-01",
-                "name": "[parameters('name')]",
-                "location": "[resourceGroup().location]",
-                "properties": {
-                    "containers": [
-                        {
-                            "name": "web",
-                            "properties": {
-                                "image": "[parameters('image')]",
-                                "ports": [{"port": 80, "protocol": "TCP"}],
-                                "environmentVariables": [
-                                    {"name": "MODE", "value": "production"},
-                                    {"name": "DB_PASSWORD", "secureValue": "[parameters('dbPassword')]"},
-                                ],
-                                "resources": {"requests": {"cpu": "[parameters('cpu')]", "memoryInGB": 1.5}},
-                            },
-                        }
-                    ],
-                    "osType": "Linux",
-                    "restartPolicy": "OnFailure",
-                    "ipAddress": {
-                        "type": "Public",
-                        "dnsNameLabel": "[parameters('dnsLabel')]",
-                        "ports": [{"port": 80, "protocol": "TCP"}],
-                    },
-                },
-            }
-        ],
-        outputs={
-            "fqdn": {"type": "string", "value": f"[reference(resourceId('{ACI}', parameters('name'))).ipAddress.fqdn]"},
-            "ip": {"type": "string", "value": f"[reference(resourceId('{ACI}', parameters('name')), '2023-05-01', 'Full').properties.ipAddress.ip]"},
-            "state": {"type": "string", "value": "[reference(parameters('name')).instanceView.state]"},
-        },
-        parameters={
-            "name": {"type": "string", "defaultValue": "hello"},
-            "image": {"type": "string", "defaultValue": "mcr.microsoft.com/azuredocs/aci-helloworld:latest"},
-            "cpu": {"type": "int", "defaultValue": 1},
-            "dnsLabel": {"type": "string", "defaultValue": "hello-emu"},
-            "dbPassword": {"type": "securestring"},
-        },
-    )
 
 
 @pytest.fixture
@@ -73,7 +22,9 @@ def test_deployment_succeeds_with_outputs_from_reference(deployed: Any) -> None:
     assert outputs["state"] == "Running"
 
 
-def test_container_group_state_ip_fqdn_through_the_aci_client(deployed: Any, clients: EmulatorClients) -> None:
+def test_container_group_state_ip_fqdn_through_the_aci_client(
+    deployed: Any, clients: EmulatorClients
+) -> None:
     group = clients.containers.container_groups.get(GROUP, "hello")
     assert group.provisioning_state == "Succeeded"
     assert group.instance_view.state == "Running"
@@ -88,7 +39,9 @@ def test_container_group_state_ip_fqdn_through_the_aci_client(deployed: Any, cli
     assert [event.name for event in container.instance_view.events] == ["Pulling", "Pulled", "Started"]
 
 
-def test_secure_values_are_never_returned_or_stored(deployed: Any, clients: EmulatorClients, emulator: Any) -> None:
+def test_secure_values_are_never_returned_or_stored(
+    deployed: Any, clients: EmulatorClients, emulator: Any
+) -> None:
     container = clients.containers.container_groups.get(GROUP, "hello").containers[0]
     variables = {item.name: item for item in container.environment_variables}
     assert variables["MODE"].value == "production"
@@ -111,7 +64,10 @@ def test_restart_stop_start(deployed: Any, clients: EmulatorClients) -> None:
     operations.begin_restart(GROUP, "hello").result()
     container = operations.get(GROUP, "hello").containers[0]
     assert [event.name for event in container.instance_view.events][-2:] == ["Killing", "Started"]
-    assert clients.containers.containers.list_logs(GROUP, "hello", "web", tail=1).content == "listening on port 80\n"
+    assert (
+        clients.containers.containers.list_logs(GROUP, "hello", "web", tail=1).content
+        == "listening on port 80\n"
+    )
     operations.stop(GROUP, "hello")
     stopped = operations.get(GROUP, "hello")
     assert stopped.instance_view.state == "Stopped"
@@ -134,3 +90,26 @@ def test_dns_label_conflict_in_the_same_region_fails(deploy: Deploy, clients: Em
         deploy(aci_template(), {"dbPassword": "x", "name": "other"}, name="second")
     assert failure.value.error.code == "InvalidTemplateDeployment"
     assert failure.value.error.details[0].code == "Conflict"
+
+
+def test_container_group_created_and_deleted_with_the_aci_client(
+    clients: EmulatorClients, group: str
+) -> None:
+    from azure.mgmt.containerinstance import models
+
+    container = models.Container(
+        name="c1",
+        image="nginx:1.25",
+        resources=models.ResourceRequirements(requests=models.ResourceRequests(cpu=0.5, memory_in_gb=1)),
+    )
+    address = models.IpAddress(type="Public", ports=[models.Port(port=80)], dns_name_label="direct-emu")
+    body = models.ContainerGroup(
+        location=LOCATION, os_type="Linux", containers=[container], ip_address=address
+    )
+    operations = clients.containers.container_groups
+    created = operations.begin_create_or_update(group, "direct", body).result()
+    assert created.provisioning_state == "Succeeded" and created.instance_view.state == "Running"
+    assert created.ip_address.fqdn == f"direct-emu.{LOCATION}.azurecontainer.io"
+    assert "ready for start up" in clients.containers.containers.list_logs(group, "direct", "c1").content
+    operations.begin_delete(group, "direct").result()
+    assert list(operations.list_by_resource_group(group)) == []

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 from azure.core.exceptions import HttpResponseError, ResourceNotFoundError
-from conftest import GROUP, LOCATION, Deploy, deployment_body, template
+from emu_helpers import GROUP, LOCATION, Deploy, deployment_body, template
 from iacli_azure.emulator.transport import EmulatorClients
 
 STORAGE = "Microsoft.Storage/storageAccounts"
@@ -85,10 +85,22 @@ def function_app_template() -> dict[str, Any]:
                 "siteConfig": {
                     "appSettings": [
                         {"name": "AzureWebJobsStorage", "value": connection},
-                        {"name": "APPLICATIONINSIGHTS_CONNECTION_STRING", "value": f"[reference({insights_id[1:-1]}).ConnectionString]"},
-                        {"name": "COSMOS_ENDPOINT", "value": f"[reference({cosmos_id[1:-1]}).documentEndpoint]"},
-                        {"name": "COSMOS_KEY", "value": f"[listKeys({cosmos_id[1:-1]}, '2023-04-15').primaryMasterKey]"},
-                        {"name": "COSMOS_CONNECTION", "value": f"[listConnectionStrings({cosmos_id[1:-1]}, '2023-04-15').connectionStrings[0].connectionString]"},
+                        {
+                            "name": "APPLICATIONINSIGHTS_CONNECTION_STRING",
+                            "value": f"[reference({insights_id[1:-1]}).ConnectionString]",
+                        },
+                        {
+                            "name": "COSMOS_ENDPOINT",
+                            "value": f"[reference({cosmos_id[1:-1]}).documentEndpoint]",
+                        },
+                        {
+                            "name": "COSMOS_KEY",
+                            "value": f"[listKeys({cosmos_id[1:-1]}, '2023-04-15').primaryMasterKey]",
+                        },
+                        {
+                            "name": "COSMOS_CONNECTION",
+                            "value": f"[listConnectionStrings({cosmos_id[1:-1]}, '2023-04-15').connectionStrings[0].connectionString]",
+                        },
                     ]
                 },
             },
@@ -97,7 +109,7 @@ def function_app_template() -> dict[str, Any]:
             "type": "Microsoft.Authorization/roleAssignments",
             "apiVersion": "2022-04-01",
             "name": f"[guid({storage_id[1:-1]}, variables('app'))]",
-            "scope": f"[format('Microsoft.Storage/storageAccounts/{{0}}', variables('storage'))]",
+            "scope": "[format('Microsoft.Storage/storageAccounts/{0}', variables('storage'))]",
             "dependsOn": ["[resourceId('Microsoft.Web/sites', variables('app'))]"],
             "properties": {
                 "roleDefinitionId": "[subscriptionResourceId('Microsoft.Authorization/roleDefinitions', 'ba92f5b4-2d11-453d-a403-e96b0029c9fe')]",
@@ -107,11 +119,21 @@ def function_app_template() -> dict[str, Any]:
         },
     ]
     outputs = {
-        "hostName": {"type": "string", "value": "[reference(resourceId('Microsoft.Web/sites', variables('app'))).defaultHostName]"},
+        "hostName": {
+            "type": "string",
+            "value": "[reference(resourceId('Microsoft.Web/sites', variables('app'))).defaultHostName]",
+        },
         "blobEndpoint": {"type": "string", "value": f"[reference({storage_id[1:-1]}).primaryEndpoints.blob]"},
         "cosmosEndpoint": {"type": "string", "value": f"[reference({cosmos_id[1:-1]}).documentEndpoint]"},
-        "principalId": {"type": "string", "value": "[reference(resourceId('Microsoft.Web/sites', variables('app')), '2022-03-01', 'Full').identity.principalId]"},
-        "storageKey": {"type": "securestring", "value": f"[listKeys({storage_id[1:-1]}, '2022-09-01').keys[0].value]"},
+        "principalId": {
+            "type": "string",
+            "value": "[reference(resourceId('Microsoft.Web/sites', variables('app')), '2022-03-01', 'Full').identity.principalId]",
+        },
+        "secret": {"type": "securestring", "value": "[variables('storage')]"},
+        "storageKey": {
+            "type": "string",
+            "value": f"[listKeys({storage_id[1:-1]}, '2022-09-01').keys[0].value]",
+        },
     }
     variables = {
         "suffix": "[uniqueString(resourceGroup().id)]",
@@ -129,7 +151,7 @@ def function_app(deploy: Deploy) -> Any:
 
 
 def test_reference_and_list_chains(function_app: Any, clients: EmulatorClients) -> None:
-    outputs = {name: item["value"] for name, item in function_app.properties.outputs.items()}
+    outputs = {name: item.get("value") for name, item in function_app.properties.outputs.items()}
     app = outputs["hostName"].split(".")[0]
     suffix = app.removeprefix("func-")
     assert outputs["hostName"] == f"func-{suffix}.azurewebsites.net"
@@ -146,8 +168,12 @@ def test_reference_and_list_chains(function_app: Any, clients: EmulatorClients) 
     )
     assert settings["APPLICATIONINSIGHTS_CONNECTION_STRING"].startswith("InstrumentationKey=")
     assert settings["COSMOS_ENDPOINT"] == outputs["cosmosEndpoint"]
-    assert settings["COSMOS_CONNECTION"] == f"AccountEndpoint={outputs['cosmosEndpoint']};AccountKey={settings['COSMOS_KEY']};"
+    assert (
+        settings["COSMOS_CONNECTION"]
+        == f"AccountEndpoint={outputs['cosmosEndpoint']};AccountKey={settings['COSMOS_KEY']};"
+    )
     assert site.identity.principal_id == outputs["principalId"]
+    assert function_app.properties.outputs["secret"] == {"type": "SecureString"}  # never returned
     assert site.properties["state"] == "Running"
 
 
@@ -155,7 +181,9 @@ def test_operations_and_output_resources(function_app: Any, clients: EmulatorCli
     operations = list(clients.deployments.deployment_operations.list(GROUP, "functions"))
     assert {op.properties.provisioning_state for op in operations} == {"Succeeded"}
     assert {op.properties.status_code for op in operations} == {"Created", "OK"}
-    types = sorted(op.properties.target_resource.resource_type for op in operations if op.properties.target_resource)
+    types = sorted(
+        op.properties.target_resource.resource_type for op in operations if op.properties.target_resource
+    )
     assert types == sorted(
         [
             STORAGE,
@@ -172,10 +200,18 @@ def test_operations_and_output_resources(function_app: Any, clients: EmulatorCli
     assert len(function_app.properties.output_resources) == 8
 
 
-def test_role_assignment_is_attached_to_the_storage_account(function_app: Any, clients: EmulatorClients) -> None:
+def test_role_assignment_is_attached_to_the_storage_account(
+    function_app: Any, clients: EmulatorClients
+) -> None:
     outputs = function_app.properties.outputs
-    account_id = next(item.id for item in function_app.properties.output_resources if item.id.endswith("/" + outputs["blobEndpoint"]["value"].split("//")[1].split(".")[0]))
-    assignment = next(item.id for item in function_app.properties.output_resources if "roleAssignments" in item.id)
+    account_id = next(
+        item.id
+        for item in function_app.properties.output_resources
+        if item.id.endswith("/" + outputs["blobEndpoint"]["value"].split("//")[1].split(".")[0])
+    )
+    assignment = next(
+        item.id for item in function_app.properties.output_resources if "roleAssignments" in item.id
+    )
     assert assignment.startswith(account_id + "/providers/Microsoft.Authorization/roleAssignments/")
     body = clients.resources.resources.get_by_id(assignment, api_version="2022-04-01")
     assert body.properties["principalId"] == outputs["principalId"]["value"]
@@ -185,7 +221,9 @@ def test_role_assignment_is_attached_to_the_storage_account(function_app: Any, c
 def test_redeploy_is_an_update(function_app: Any, deploy: Deploy, clients: EmulatorClients) -> None:
     again = deploy(function_app_template(), name="functions")
     assert again.properties.provisioning_state == "Succeeded"
-    codes = {op.properties.status_code for op in clients.deployments.deployment_operations.list(GROUP, "functions")}
+    codes = {
+        op.properties.status_code for op in clients.deployments.deployment_operations.list(GROUP, "functions")
+    }
     assert codes == {"OK"}
 
 
@@ -204,14 +242,25 @@ def test_get_list_export_validate_delete(function_app: Any, clients: EmulatorCli
 
 
 def test_validate_reports_template_errors(clients: EmulatorClients, group: str) -> None:
-    body = deployment_body(template([{"type": "Microsoft.Web/sites", "apiVersion": "2022-03-01", "name": "[nope()]"}]))
+    body = deployment_body(
+        template([{"type": "Microsoft.Web/sites", "apiVersion": "2022-03-01", "name": "[nope()]"}])
+    )
     with pytest.raises(HttpResponseError) as raised:
         clients.deployments.deployments.begin_validate(group, "check", body).result()
     assert raised.value.error.code == "InvalidTemplate"
 
 
-def test_complete_mode_deletes_undeclared_resources(function_app: Any, deploy: Deploy, clients: EmulatorClients) -> None:
-    account = {"type": STORAGE, "apiVersion": "2022-09-01", "name": "emukeep01", "location": LOCATION, "sku": {"name": "Standard_LRS"}, "kind": "StorageV2"}
+def test_complete_mode_deletes_undeclared_resources(
+    function_app: Any, deploy: Deploy, clients: EmulatorClients
+) -> None:
+    account = {
+        "type": STORAGE,
+        "apiVersion": "2022-09-01",
+        "name": "emukeep01",
+        "location": LOCATION,
+        "sku": {"name": "Standard_LRS"},
+        "kind": "StorageV2",
+    }
     result = deploy(template([account]), name="complete", mode="Complete")
     assert result.properties.mode == "Complete"
     remaining = [item.name for item in clients.resources.resources.list_by_resource_group(GROUP)]
@@ -226,12 +275,29 @@ def test_complete_mode_deletes_undeclared_resources(function_app: Any, deploy: D
 
 def test_nested_inner_and_outer_deployments(deploy: Deploy, clients: EmulatorClients) -> None:
     inner_template = template(
-        [{"type": STORAGE, "apiVersion": "2022-09-01", "name": "[parameters('name')]", "location": "[resourceGroup().location]", "sku": {"name": "Standard_LRS"}, "kind": "StorageV2"}],
+        [
+            {
+                "type": STORAGE,
+                "apiVersion": "2022-09-01",
+                "name": "[parameters('name')]",
+                "location": "[resourceGroup().location]",
+                "sku": {"name": "Standard_LRS"},
+                "kind": "StorageV2",
+            }
+        ],
         {"blob": {"type": "string", "value": "[reference(parameters('name')).primaryEndpoints.blob]"}},
         parameters={"name": {"type": "string"}},
     )
     outer_template = template(
-        [{"type": "Microsoft.Network/publicIPAddresses", "apiVersion": "2023-04-01", "name": "[variables('ipName')]", "location": "[resourceGroup().location]", "properties": {"dnsSettings": {"domainNameLabel": "emu-ip"}}}],
+        [
+            {
+                "type": "Microsoft.Network/publicIPAddresses",
+                "apiVersion": "2023-04-01",
+                "name": "[variables('ipName')]",
+                "location": "[resourceGroup().location]",
+                "properties": {"dnsSettings": {"domainNameLabel": "emu-ip"}},
+            }
+        ],
     )
     doc = template(
         [
@@ -255,7 +321,10 @@ def test_nested_inner_and_outer_deployments(deploy: Deploy, clients: EmulatorCli
         ],
         {
             "blob": {"type": "string", "value": "[reference('inner').outputs.blob.value]"},
-            "fqdn": {"type": "string", "value": "[reference(resourceId('Microsoft.Network/publicIPAddresses', variables('ipName'))).dnsSettings.fqdn]"},
+            "fqdn": {
+                "type": "string",
+                "value": "[reference(resourceId('Microsoft.Network/publicIPAddresses', variables('ipName'))).dnsSettings.fqdn]",
+            },
         },
         variables={"ipName": "emu-ip"},
     )
@@ -287,8 +356,16 @@ def test_resource_group_lifecycle(clients: EmulatorClients, deploy: Deploy, func
 
 def test_generic_resource_put_get_delete_by_id(clients: EmulatorClients, group: str) -> None:
     resource_id = f"/subscriptions/{clients.resources._config.subscription_id}/resourceGroups/{group}/providers/Microsoft.KeyVault/vaults/emu-kv"
-    body = {"location": LOCATION, "properties": {"tenantId": "00000000-0000-0000-0000-000000000000", "sku": {"family": "A", "name": "standard"}}}
-    created = clients.resources.resources.begin_create_or_update_by_id(resource_id, body, api_version="2023-02-01").result()
+    body = {
+        "location": LOCATION,
+        "properties": {
+            "tenantId": "00000000-0000-0000-0000-000000000000",
+            "sku": {"family": "A", "name": "standard"},
+        },
+    }
+    created = clients.resources.resources.begin_create_or_update_by_id(
+        resource_id, body, api_version="2023-02-01"
+    ).result()
     assert created.properties["vaultUri"] == "https://emu-kv.vault.azure.net/"
     assert clients.resources.resources.check_existence_by_id(resource_id, api_version="2023-02-01") is True
     clients.resources.resources.begin_delete_by_id(resource_id, api_version="2023-02-01").result()

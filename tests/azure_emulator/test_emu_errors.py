@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 from azure.core.exceptions import HttpResponseError, ResourceNotFoundError
-from conftest import GROUP, Deploy, template
+from emu_helpers import GROUP, Deploy, template
 from iacli_azure.emulator.transport import EmulatorClients
 
 STORAGE_TYPE = "Microsoft.Storage/storageAccounts"
@@ -43,7 +43,9 @@ def test_expression_syntax_error_is_invalid_template(deploy: Deploy) -> None:
 
 
 def test_dependency_on_a_missing_resource_is_invalid_template(deploy: Deploy) -> None:
-    error = failure(deploy, template([storage("emuerr01", dependsOn=["[resourceId('Microsoft.Web/sites', 'nope')]"])]))
+    error = failure(
+        deploy, template([storage("emuerr01", dependsOn=["[resourceId('Microsoft.Web/sites', 'nope')]"])])
+    )
     assert error.error.code == "InvalidTemplate"
     assert "nope" in error.error.message
 
@@ -54,8 +56,12 @@ def test_missing_parameter_is_invalid_template(deploy: Deploy) -> None:
     assert error.error.code == "InvalidTemplate" and "'name'" in error.error.message
 
 
-def test_unsupported_namespace_is_refused_before_anything_is_created(deploy: Deploy, clients: EmulatorClients) -> None:
-    doc = template([storage("emuerr02"), {"type": "Contoso.Widgets/widgets", "apiVersion": "2020-01-01", "name": "w"}])
+def test_unsupported_namespace_is_refused_before_anything_is_created(
+    deploy: Deploy, clients: EmulatorClients
+) -> None:
+    doc = template(
+        [storage("emuerr02"), {"type": "Contoso.Widgets/widgets", "apiVersion": "2020-01-01", "name": "w"}]
+    )
     error = failure(deploy, doc)
     assert error.error.code == "InvalidTemplateDeployment"
     assert error.error.details[0].code == "NoRegisteredProviderFound"
@@ -64,7 +70,12 @@ def test_unsupported_namespace_is_refused_before_anything_is_created(deploy: Dep
 
 
 def test_deployment_scripts_are_refused_with_the_reason(deploy: Deploy) -> None:
-    script = {"type": "Microsoft.Resources/deploymentScripts", "apiVersion": "2020-10-01", "name": "s", "kind": "AzureCLI"}
+    script = {
+        "type": "Microsoft.Resources/deploymentScripts",
+        "apiVersion": "2020-10-01",
+        "name": "s",
+        "kind": "AzureCLI",
+    }
     error = failure(deploy, template([script]))
     assert "runs no scripts" in error.error.details[0].message
 
@@ -83,8 +94,12 @@ def test_storage_name_taken_in_another_group_is_a_conflict(deploy: Deploy, clien
     assert error.error.details[0].code == "StorageAccountAlreadyTaken"
 
 
-def test_execution_failure_is_deployment_failed_with_details(deploy: Deploy, clients: EmulatorClients) -> None:
-    missing = "[reference(resourceId('Microsoft.Storage/storageAccounts', 'doesnotexist')).primaryEndpoints.blob]"
+def test_execution_failure_is_deployment_failed_with_details(
+    deploy: Deploy, clients: EmulatorClients
+) -> None:
+    missing = (
+        "[reference(resourceId('Microsoft.Storage/storageAccounts', 'doesnotexist')).primaryEndpoints.blob]"
+    )
     doc = template(
         [
             storage("emufail01", tags={"blob": missing}),
@@ -113,7 +128,9 @@ def test_execution_failure_is_deployment_failed_with_details(deploy: Deploy, cli
 
 def test_missing_resource_group_is_not_found(clients: EmulatorClients) -> None:
     with pytest.raises(ResourceNotFoundError) as raised:
-        clients.deployments.deployments.begin_create_or_update("nope", "d", {"properties": {"template": template([]), "mode": "Incremental"}})
+        clients.deployments.deployments.begin_create_or_update(
+            "nope", "d", {"properties": {"template": template([]), "mode": "Incremental"}}
+        )
     assert raised.value.error.code == "ResourceGroupNotFound"
 
 
@@ -128,7 +145,9 @@ def test_child_without_parent_fails_with_parent_resource_not_found(deploy: Deplo
 
 
 def test_output_evaluation_failure(deploy: Deploy) -> None:
-    doc = template([storage("emuout01")], outputs={"bad": {"type": "string", "value": "[reference('emuout01').nope]"}})
+    doc = template(
+        [storage("emuout01")], outputs={"bad": {"type": "string", "value": "[reference('emuout01').nope]"}}
+    )
     error = failure(deploy, doc)
     assert error.error.details[0].code == "DeploymentOutputEvaluationFailed"
 
@@ -142,9 +161,17 @@ def test_location_of_an_existing_resource_cannot_change(deploy: Deploy) -> None:
 def test_invalid_mode_and_parameters_file_shape(clients: EmulatorClients, group: str) -> None:
     operations = clients.deployments.deployments
     with pytest.raises(HttpResponseError) as raised:
-        operations.begin_create_or_update(group, "d", {"properties": {"template": template([]), "mode": "Sideways"}})
+        operations.begin_create_or_update(
+            group, "d", {"properties": {"template": template([]), "mode": "Sideways"}}
+        )
     assert raised.value.error.code == "InvalidRequestContent"
-    body = {"properties": {"template": template([]), "mode": "Incremental", "parameters": {"$schema": "x", "parameters": {}}}}
+    body = {
+        "properties": {
+            "template": template([]),
+            "mode": "Incremental",
+            "parameters": {"$schema": "x", "parameters": {}},
+        }
+    }
     with pytest.raises(HttpResponseError) as raised:
         operations.begin_create_or_update(group, "d", body)
     assert raised.value.error.code == "InvalidRequestContent"

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import deployment_body
+from emu_helpers import aci_template, deployment_body
 from iacli_azure.emulator.manager import EmulatorManager
 from iacli_azure.emulator.transport import make_clients
-from test_emu_containers import aci_template
 
 
 def test_server_process_keeps_state_across_clients_until_reset_and_stop(tmp_path: Path) -> None:
@@ -25,10 +24,19 @@ def test_server_process_keeps_state_across_clients_until_reset_and_stop(tmp_path
 
         second = make_clients(endpoint)  # another iacli command: a new process would do the same
         assert second.containers.container_groups.get("rg-http", "hello").instance_view.state == "Running"
-        assert second.containers.containers.list_logs("rg-http", "hello", "web").content == "listening on port 80\n"
+        assert (
+            second.containers.containers.list_logs("rg-http", "hello", "web").content
+            == "listening on port 80\n"
+        )
         status = manager.status()
         assert status.resource_groups == ("rg-http",) and status.deployments == ("rg-http/web",)
         assert (tmp_path / "home" / "sandbox" / "azure" / "server.json").exists()
+
+        changes = second.deployments.deployments.begin_what_if("rg-http", "plan", body).result().changes
+        assert [change.change_type for change in changes] == ["NoChange"]
+        second.resources.resource_groups.begin_delete("rg-http").result()
+        assert list(second.containers.container_groups.list()) == []
+        second.resources.resource_groups.create_or_update("rg-http", {"location": "westeurope"})
 
         generation = manager.generation()
         manager.reset()

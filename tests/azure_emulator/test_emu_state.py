@@ -7,13 +7,12 @@ from typing import Any
 
 import pytest
 from azure.core.exceptions import HttpResponseError
-from conftest import GROUP, Deploy, deployment_body
+from emu_helpers import GROUP, Deploy, aci_template, deployment_body, template
 from iacli_azure.emulator.resources import EmulatorOptions
 from iacli_azure.emulator.service import Emulator
 from iacli_azure.emulator.state import EmulatorState
 from iacli_azure.emulator.support import SupportLevel
 from iacli_azure.emulator.transport import make_clients
-from test_emu_containers import aci_template
 
 
 def test_snapshot_round_trips_through_json(deploy: Deploy, emulator: Emulator) -> None:
@@ -27,7 +26,11 @@ def test_snapshot_round_trips_through_json(deploy: Deploy, emulator: Emulator) -
     clients = make_clients(copy)
     assert clients.containers.container_groups.get(GROUP, "hello").instance_view.state == "Running"
     record = restored.deployment(GROUP, "main")
-    assert record is not None and record.parameters["dbPassword"].sha256 and record.parameters["dbPassword"].value is None
+    assert (
+        record is not None
+        and record.parameters["dbPassword"].sha256
+        and record.parameters["dbPassword"].value is None
+    )
 
 
 def test_slow_deployments_poll_running_then_succeed() -> None:
@@ -80,3 +83,27 @@ def test_errors_have_arm_shape_for_unknown_paths(clients: Any) -> None:
         clients.resources.resource_groups.get("missing")
     assert raised.value.error.code == "ResourceGroupNotFound"
     assert raised.value.status_code == 404
+
+
+def test_write_only_secrets_are_hashed_hidden_and_still_compared(
+    deploy: Deploy, what_if: Any, clients: Any
+) -> None:
+
+    server = {
+        "type": "Microsoft.Sql/servers",
+        "apiVersion": "2022-05-01-preview",
+        "name": "emu-sql",
+        "location": "[resourceGroup().location]",
+        "properties": {
+            "administratorLogin": "admin",
+            "administratorLoginPassword": "[parameters('password')]",
+        },
+    }
+    doc = template([server], parameters={"password": {"type": "securestring"}})
+    deploy(doc, {"password": "Pa55w0rd!"})
+    resource_id = f"/subscriptions/{clients.resources._config.subscription_id}/resourceGroups/{GROUP}/providers/Microsoft.Sql/servers/emu-sql"
+    body = clients.resources.resources.get_by_id(resource_id, api_version="2022-05-01-preview")
+    assert "administratorLoginPassword" not in body.properties
+    assert body.properties["fullyQualifiedDomainName"] == "emu-sql.database.windows.net"
+    assert [change.change_type for change in what_if(doc, {"password": "Pa55w0rd!"})] == ["NoChange"]
+    assert [change.change_type for change in what_if(doc, {"password": "changed"})] == ["Modify"]

@@ -6,8 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from conftest import GROUP, Deploy, template
-from test_emu_containers import aci_template
+from emu_helpers import GROUP, Deploy, aci_template, template
 
 WhatIf = Callable[..., Any]
 
@@ -39,7 +38,11 @@ def flatten(delta: Any, prefix: str = "") -> dict[str, Any]:
     """``{full path: delta item}`` for leaf items, array children included (``a.b[0].c``)."""
     found: dict[str, Any] = {}
     for item in delta or []:
-        path = f"{prefix}[{item.path}]" if item.path.isdigit() else (f"{prefix}.{item.path}" if prefix else item.path)
+        path = (
+            f"{prefix}[{item.path}]"
+            if item.path.isdigit()
+            else (f"{prefix}.{item.path}" if prefix else item.path)
+        )
         if item.children:
             found.update(flatten(item.children, path))
         else:
@@ -85,7 +88,9 @@ def test_secret_changes_are_detected_by_hash(deploy: Deploy, what_if: WhatIf) ->
 def test_property_create_delete_modify_and_tags(deploy: Deploy, what_if: WhatIf) -> None:
     deploy(storage_template())
     changed = storage_template(
-        tags={"env": "prod", "owner": "me"}, properties={"supportsHttpsTrafficOnly": True}, sku={"name": "Standard_GRS"}
+        tags={"env": "prod", "owner": "me"},
+        properties={"supportsHttpsTrafficOnly": True},
+        sku={"name": "Standard_GRS"},
     )
     delta = flatten(what_if(changed)[0].delta)
     kinds = {path: item.property_change_type for path, item in delta.items()}
@@ -123,7 +128,9 @@ def test_references_to_resources_not_deployed_yet_stay_expressions(what_if: What
         "apiVersion": "2022-03-01",
         "name": "plan",
         "location": "[resourceGroup().location]",
-        "properties": {"reserved": "[contains(reference(resourceId('Microsoft.Storage/storageAccounts', 'emuwhatif01')).primaryEndpoints, 'web')]"},
+        "properties": {
+            "reserved": "[contains(reference(resourceId('Microsoft.Storage/storageAccounts', 'emuwhatif01')).primaryEndpoints, 'web')]"
+        },
         "dependsOn": ["[resourceId('Microsoft.Storage/storageAccounts', 'emuwhatif01')]"],
     }
     changes = by_type(what_if(template([STORAGE, site], parameters=STORAGE_PARAMETERS)))

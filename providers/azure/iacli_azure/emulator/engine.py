@@ -50,7 +50,14 @@ from ..arm.evaluator import _all_instances
 from .errors import STATUS_TEXT, ArmError, group_not_found
 from .evaluation import lenient_body
 from .ids import parse_resource_id
-from .preflight import DeploymentRequest, check_functions, invalid_template, literal_resources, parse_request
+from .preflight import (
+    DeploymentRequest,
+    check_functions,
+    invalid_template,
+    nested_literal_resources,
+    parse_request,
+    qualify_child_types,
+)
 from .resources import ResourceProviders
 from .state import DeploymentRecord, EmulatorState, OperationRecord, ParameterRecord, ResourceGroup, utc_now
 from .views import deployment_properties
@@ -75,6 +82,8 @@ class Prepared:
     batches: list[list[ExpandedResource]]
     parameter_names: tuple[str, ...] = ()
     retained_ids: set[str] = field(default_factory=set)
+    source_template: dict[str, Any] = field(default_factory=dict)
+    """The template as sent (``request.template`` is what is evaluated, see :func:`qualify_child_types`)."""
     """Lower-cased ids complete mode must keep although they are not deployed (condition false)."""
 
 
@@ -173,17 +182,16 @@ class DeploymentEngine:
         if group is None:
             raise group_not_found(group_name)
         check_functions(request.template)
-        errors: list[ArmError] = []
-        for resource_type, resource_name in literal_resources(request.template):
-            errors.extend(_collect(self.providers.check_supported, "", resource_type, resource_name))
-        if errors:
-            raise _invalid_deployment(name, errors)
         try:
             context = self._context(request, group, name)
             prepared = self._expanded(group, name, request, context)
         except ArmTemplateError as error:
             raise invalid_template(str(error)) from error
-        self._preflight_resources(prepared)
+        errors = self._preflight_errors(prepared)
+        for resource_type, resource_name in nested_literal_resources(request.template):
+            errors.extend(_collect(self.providers.check_supported, "", resource_type, resource_name))
+        if errors:
+            raise _invalid_deployment(name, errors)
         return prepared
 
     def nested(self, resource: ExpandedResource, parent: Prepared) -> Prepared:
@@ -217,7 +225,9 @@ class DeploymentEngine:
         else:
             context = resource.context
         prepared = self._expanded(target, nested.name, request, context)
-        self._preflight_resources(prepared)
+        errors = self._preflight_errors(prepared)
+        if errors:
+            raise _invalid_deployment(nested.name, errors)
         return prepared
 
     def _context(self, request: DeploymentRequest, group: ResourceGroup, name: str) -> EvaluationContext:
@@ -236,6 +246,10 @@ class DeploymentEngine:
     def _expanded(
         self, group: ResourceGroup, name: str, request: DeploymentRequest, context: EvaluationContext
     ) -> Prepared:
+        source = request.template
+        request = replace(request, template=qualify_child_types(source))
+        if context.template is source:
+            context = replace(context, template=request.template)
         resources = _with_absolute_scopes(expand_resources(request.template, context), context)
         batches = deployment_batches(resources)
         deployed = {resource.resource_id.casefold() for resource in resources}
@@ -245,9 +259,11 @@ class DeploymentEngine:
             if instance.resource_id.casefold() not in deployed
         }
         parameters = request.template.get("parameters") or {}
-        return Prepared(group, name, request, context, resources, batches, tuple(parameters), retained)
+        return Prepared(
+            group, name, request, context, resources, batches, tuple(parameters), retained, dict(source)
+        )
 
-    def _preflight_resources(self, prepared: Prepared) -> None:
+    def _preflight_errors(self, prepared: Prepared) -> list[ArmError]:
         errors: list[ArmError] = []
         for resource in prepared.resources:
             if resource.is_nested_deployment:
@@ -262,12 +278,11 @@ class DeploymentEngine:
                     body,
                 )
             )
-        if errors:
-            raise _invalid_deployment(prepared.name, errors)
+        return errors
 
     # ------------------------------------------------------------------------ execution
     def _new_record(self, prepared: Prepared) -> DeploymentRecord:
-        template = prepared.request.template
+        template = prepared.source_template or prepared.request.template
         return DeploymentRecord(
             group=prepared.group.name,
             name=prepared.name,
@@ -395,7 +410,9 @@ class DeploymentEngine:
     def _outputs(self, prepared: Prepared, record: DeploymentRecord, outcome: _Outcome) -> None:
         started = time.monotonic()
         try:
-            record.outputs = evaluate_outputs(prepared.request.template, prepared.context)
+            record.outputs = _without_secure_values(
+                evaluate_outputs(prepared.request.template, prepared.context)
+            )
         except (ArmTemplateError, ArmError) as error:
             inner = error if isinstance(error, ArmError) else ArmError("InvalidTemplate", str(error))
             failure = ArmError(
@@ -437,7 +454,17 @@ def _parameter_records(prepared: Prepared) -> dict[str, ParameterRecord]:
     return records
 
 
-def _with_absolute_scopes(resources: list[ExpandedResource], context: EvaluationContext) -> list[ExpandedResource]:
+def _without_secure_values(outputs: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """ARM never returns (nor does the emulator keep) the value of a ``secureString``/``secureObject`` output."""
+    return {
+        name: {"type": output["type"]} if str(output["type"]).startswith("Secure") else output
+        for name, output in outputs.items()
+    }
+
+
+def _with_absolute_scopes(
+    resources: list[ExpandedResource], context: EvaluationContext
+) -> list[ExpandedResource]:
     """Work around the evaluator: an extension resource whose ``scope`` is a relative resource name
     (``Microsoft.Storage/storageAccounts/x``, as Bicep writes it) gets an id without subscription
     and group; ARM reads that scope relative to the deployment's resource group."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -87,7 +88,7 @@ class Response:
         """Status line, headers and body bytes."""
         payload = b"" if self.body is None or method == "HEAD" else json.dumps(self.body).encode()
         headers = dict(self.headers)
-        headers.setdefault("x-ms-request-id", "00000000-0000-0000-0000-000000000000")
+        headers.setdefault("x-ms-request-id", str(uuid.uuid4()))
         if self.body is not None:
             headers["Content-Type"] = "application/json; charset=utf-8"
         headers["Content-Length"] = str(len(payload))

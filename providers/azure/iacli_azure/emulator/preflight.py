@@ -2,12 +2,13 @@
 
 A deployment request is parsed (:func:`parse_request`), every template expression is parsed and its
 functions looked up (:func:`check_functions`), and the resource types written literally anywhere in
-the template, nested inline templates included, are listed (:func:`literal_resources`) so the engine
+the template, nested inline templates included, are listed (:func:`nested_literal_resources`) so the engine
 can refuse unsupported ones before anything is created.  Failures are ``400`` ARM errors.
 """
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -195,8 +196,22 @@ def _calls(expr: Expr) -> Iterator[FunctionCall]:
         yield from _calls(expr.index)
 
 
-def literal_resources(template: Mapping[str, Any], parent_type: str = "") -> Iterator[tuple[str, str]]:
-    """``(type, name)`` of every resource whose type is a literal, child and nested ones included."""
+def nested_literal_resources(template: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
+    """``(type, name)`` of the resources with a literal type in the template's inline nested
+    deployments (they are expanded only when the nested deployment runs)."""
+    for resource_type, _name, resource in _literal_resources(template):
+        properties = resource.get("properties")
+        nested = properties.get("template") if isinstance(properties, Mapping) else None
+        if isinstance(nested, Mapping) and resource_type.casefold() == "microsoft.resources/deployments":
+            for inner_type, inner_name, _inner in _literal_resources(nested, deep=True):
+                yield inner_type, inner_name
+
+
+def _literal_resources(
+    template: Mapping[str, Any], parent_type: str = "", *, deep: bool = False
+) -> Iterator[tuple[str, str, Mapping[str, Any]]]:
+    """``(type, name, definition)`` of the resources whose type is a literal, children included
+    (``deep``: nested deployments' inline templates too)."""
     resources = template.get("resources") or []
     items = list(resources.values()) if isinstance(resources, Mapping) else list(resources)
     for resource in items:
@@ -208,9 +223,61 @@ def literal_resources(template: Mapping[str, Any], parent_type: str = "") -> Ite
         resource_type = (
             f"{parent_type}/{written}" if parent_type and "/" not in written.strip("/") else written
         )
-        yield resource_type, name
-        yield from literal_resources(resource, resource_type)
+        yield resource_type, name, resource
+        yield from _literal_resources(resource, resource_type, deep=deep)
         properties = resource.get("properties")
         nested = properties.get("template") if isinstance(properties, Mapping) else None
-        if isinstance(nested, Mapping) and resource_type.casefold() == "microsoft.resources/deployments":
-            yield from literal_resources(nested)
+        if (
+            deep
+            and isinstance(nested, Mapping)
+            and resource_type.casefold() == "microsoft.resources/deployments"
+        ):
+            yield from _literal_resources(nested, deep=True)
+
+
+def qualify_child_types(template: Mapping[str, Any]) -> dict[str, Any]:
+    """Work around an evaluator gap: a child resource declared inside its parent with a multi-segment
+    unqualified type (``"type": "blobServices/containers", "name": "default/images"`` inside a storage
+    account) is valid ARM, but the evaluator takes any type containing ``/`` as fully qualified.
+    Such children are rewritten to their qualified type and full name (``[format('{0}/{1}', parent
+    name, child name)]``); everything else is left as is.  Returns a copy."""
+    result = copy.deepcopy(dict(template))
+    resources = result.get("resources") or []
+    for resource in resources.values() if isinstance(resources, Mapping) else resources:
+        if isinstance(resource, dict):
+            _qualify_children(resource)
+    return result
+
+
+def _qualify_children(resource: dict[str, Any]) -> None:
+    for child in resource.get("resources") or []:
+        if not isinstance(child, dict):
+            continue
+        child_type, parent_type = child.get("type"), resource.get("type")
+        parent_name, child_name = resource.get("name"), child.get("name")
+        if (
+            isinstance(child_type, str)
+            and isinstance(parent_type, str)
+            and isinstance(parent_name, str)
+            and isinstance(child_name, str)
+            and not child_type.startswith("[")
+            and not parent_type.startswith("[")
+            and "/" in child_type.strip("/")
+            and "." not in child_type.split("/", 1)[0]
+        ):
+            child["type"] = f"{parent_type.rstrip('/')}/{child_type.strip('/')}"
+            child["name"] = _joined_name(parent_name, child_name)
+        _qualify_children(child)
+
+
+def _joined_name(parent: str, child: str) -> str:
+    def is_expression(text: str) -> bool:
+        return text.startswith("[") and not text.startswith("[[") and text.endswith("]")
+
+    if not is_expression(parent) and not is_expression(child):
+        return f"{parent}/{child}"
+
+    def operand(text: str) -> str:
+        return text[1:-1] if is_expression(text) else "'" + text.replace("'", "''") + "'"
+
+    return f"[format('{{0}}/{{1}}', {operand(parent)}, {operand(child)})]"

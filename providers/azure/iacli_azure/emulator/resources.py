@@ -253,7 +253,11 @@ class ResourceProviders:
 def declared_members(members: JsonDict) -> JsonDict:
     """The members of an evaluated resource body a resource keeps (``properties``, ``tags``, ``sku``...):
     identity (``type``, ``name``, ``apiVersion``), ``location``, ``scope`` and comments are left out."""
-    return {name: copy.deepcopy(value) for name, value in members.items() if name.casefold() not in _IDENTITY_MEMBERS}
+    return {
+        name: copy.deepcopy(value)
+        for name, value in members.items()
+        if name.casefold() not in _IDENTITY_MEMBERS
+    }
 
 
 def _ancestors(parsed: ResourceId) -> Iterable[ResourceId]:

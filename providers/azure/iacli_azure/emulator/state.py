@@ -38,6 +38,10 @@ __all__ = [
 ]
 
 
+MAX_OPERATIONS = 512
+"""How many long-running operations (polling targets) are remembered."""
+
+
 def utc_now() -> str:
     """The current time in ARM's timestamp format (``2024-01-01T12:00:00.1234567Z``)."""
     now = datetime.now(timezone.utc)
@@ -323,9 +327,11 @@ class EmulatorState:
             return self._operations.get(operation_id)
 
     def put_operation(self, operation: AsyncOperation) -> None:
-        """Record a long-running operation."""
+        """Record a long-running operation (the oldest are forgotten beyond :data:`MAX_OPERATIONS`)."""
         with self._lock:
             self._operations[operation.id] = operation
+            while len(self._operations) > MAX_OPERATIONS:
+                del self._operations[next(iter(self._operations))]
 
     # ----------------------------------------------------------- whole state
     def clear(self) -> None:

@@ -8,7 +8,8 @@ does not exist yet stays an unevaluated expression, as in ARM — and compared w
 ``Modify``    it exists and a declared member differs; ``delta`` lists the differences;
 ``NoChange``  it exists and nothing declared differs;
 ``Delete``    (``Complete`` mode) a top-level resource of the group the template does not declare;
-``Ignore``    (``Incremental`` mode) the same, left alone;
+``Ignore``    (``Incremental`` mode) the same, left alone; in either mode, a resource the template
+              declares with a false ``condition`` (ARM keeps it);
 ``Unsupported`` a nested deployment whose inner template can't be expanded before deployment.
 
 Delta items have ``path`` (dotted, ``properties.sku.name``), ``propertyChangeType`` and
@@ -55,9 +56,8 @@ def what_if(engine: DeploymentEngine, group: str, name: str, body: Any) -> JsonD
             parsed = parse_resource_id(resource.id)
             if parsed is None or not parsed.is_top_level or resource.id.casefold() in declared:
                 continue
-            if resource.id.casefold() in prepared.retained_ids:
-                continue
-            kind = "Delete" if request.mode == "Complete" else "Ignore"
+            retained = resource.id.casefold() in prepared.retained_ids  # declared, condition false: kept
+            kind = "Delete" if request.mode == "Complete" and not retained else "Ignore"
             changes.append(
                 _change(resource.id, kind, before=_payload(resource_view(resource, state), resource))
             )
@@ -107,7 +107,12 @@ def _resource_change(engine: DeploymentEngine, resource: ExpandedResource) -> Js
     handler = handler_for(_effective_type(resource))
     body = lenient_body(resource)
     members = handler.redact(declared_members(body))
-    after = {"id": resource.resource_id, "name": resource.name, "type": resource.type, "apiVersion": resource.api_version}
+    after: JsonDict = {
+        "id": resource.resource_id,
+        "name": resource.name,
+        "type": resource.type,
+        "apiVersion": resource.api_version,
+    }
     after.update({"location": normalize_location(resource.location)} if resource.location else {})
     after.update(members)
     existing = state.resource(resource.resource_id)
@@ -117,7 +122,10 @@ def _resource_change(engine: DeploymentEngine, resource: ExpandedResource) -> Js
     located = {"location": existing.location} if existing.location is not None else {}
     full = {**located, **existing.body}
     given = {**located, **existing.declared}
-    comparable = {**({"location": normalize_location(resource.location)} if resource.location else {}), **members}
+    comparable = {
+        **({"location": normalize_location(resource.location)} if resource.location else {}),
+        **members,
+    }
     delta = _diff_objects(full, given, comparable, "")
     real = [item for item in delta if item["propertyChangeType"] != "NoEffect"]
     return _change(

@@ -1,4 +1,4 @@
-"""Fix (h): EC2 security groups and VPC endpoints get AWS's defaults.
+"""Fix (h): EC2 security groups, VPC endpoints and instance volumes get what AWS gives them.
 
 moto behaviour corrected:
 
@@ -12,20 +12,31 @@ moto behaviour corrected:
   -- and so its stack -- fails with ``AttributeError: 'NoneType' object has no attribute 'lower'``
   (an HTTP 500). The type now defaults to ``Gateway``; a Gateway endpoint without ``RouteTableIds``
   gets an empty list instead of None (which broke its deletion the same way).
+- RunInstances (and so ``AWS::EC2::Instance``) drops the ``Iops`` and ``Throughput`` of a block device
+  mapping's ``Ebs`` when it creates the volume: an ``io1``/``io2`` volume, which needs its IOPS, fails
+  with ``InvalidParameterDependency: The parameter [VolumeType] requires the parameter Iops to be
+  set`` although the template sets it. They now reach the volume.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from moto.ec2.models import ec2_backends
+from moto.ec2.models.instances import Instance, InstanceBackend
 from moto.ec2.models.security_groups import SecurityGroup
 from moto.ec2.models.vpcs import VPCBackend
 
 from ._patching import replace
 
 DEFAULT_ENDPOINT_TYPE = "Gateway"
+# The Ebs settings of the block device mappings of the RunInstances call in progress, by device name.
+_EBS: ContextVar[dict[str, dict[str, Any]] | None] = ContextVar(
+    "iacli_sandbox_run_instances_ebs", default=None
+)
 
 
 def with_default_ports(properties: dict[str, Any]) -> dict[str, Any]:
@@ -97,7 +108,76 @@ def _defaulting_endpoint_type(original: Callable[..., Any]) -> Callable[..., Any
     return create_vpc_endpoint
 
 
+@contextmanager
+def _block_devices(mappings: Any) -> Iterator[None]:
+    ebs = {
+        str(mapping["DeviceName"]): dict(mapping.get("Ebs") or {})
+        for mapping in mappings or []
+        if isinstance(mapping, dict) and "DeviceName" in mapping
+    }
+    token = _EBS.set(ebs)
+    try:
+        yield
+    finally:
+        _EBS.reset(token)
+
+
+def _noting_block_devices(original: Callable[..., Any]) -> Callable[..., Any]:
+    def run_instances(self: InstanceBackend, *args: Any, **kwargs: Any) -> Any:
+        with _block_devices(kwargs.get("block_device_mappings")):
+            return original(self, *args, **kwargs)
+
+    return run_instances
+
+
+def _optional_int(value: Any) -> int | None:
+    return None if value in (None, "") else int(value)
+
+
+def _adding_block_device(original: Callable[..., Any]) -> Callable[..., Any]:
+    def add_block_device(
+        self: Instance,
+        size: int,
+        device_path: str,
+        snapshot_id: str | None,
+        encrypted: bool,
+        delete_on_termination: bool,
+        kms_key_id: str | None,
+        volume_type: str | None,
+    ) -> None:
+        ebs = (_EBS.get() or {}).get(device_path) or {}
+        iops, throughput = _optional_int(ebs.get("Iops")), _optional_int(ebs.get("Throughput"))
+        if iops is None and throughput is None:
+            original(
+                self,
+                size,
+                device_path,
+                snapshot_id,
+                encrypted,
+                delete_on_termination,
+                kms_key_id,
+                volume_type,
+            )
+            return
+        backend = self.ec2_backend
+        volume = backend.create_volume(
+            size=size,
+            zone_name=self._placement.zone,
+            snapshot_id=snapshot_id,
+            encrypted=encrypted,
+            kms_key_id=kms_key_id,
+            volume_type=volume_type,
+            iops=iops,
+            throughput=throughput,
+        )
+        backend.attach_volume(volume.id, self.id, device_path, delete_on_termination)
+
+    return add_block_device
+
+
 def apply() -> None:
     """Install the EC2 defaults described in the module docstring."""
+    replace(InstanceBackend, "run_instances", _noting_block_devices)
+    replace(Instance, "add_block_device", _adding_block_device)
     replace(SecurityGroup, "create_from_cloudformation_json", _creating_security_group)
     replace(VPCBackend, "create_vpc_endpoint", _defaulting_endpoint_type)

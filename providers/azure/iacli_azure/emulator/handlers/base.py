@@ -81,16 +81,22 @@ class ResourceHandler:
         (checks against resources the deployment itself may create: referenced plans, duplicates)."""
 
     def redact(self, declared: JsonDict) -> JsonDict:
-        """``declared`` with secret values replaced by hashes (see :func:`secret_hash`)."""
-        return declared
+        """``declared`` with secret values replaced by hashes (see :func:`secret_hash`).
+
+        The default hashes the values of write-only secret members (:data:`WRITE_ONLY_SECRETS`:
+        ``administratorLoginPassword``, ``adminPassword``...), which resource providers never return.
+        """
+        result: JsonDict = hash_write_only_secrets(declared)
+        return result
 
     def computed(self, draft: Draft, state: EmulatorState) -> JsonDict:
         """Read-only members the resource provider sets, deep-merged over ``declared`` (they win)."""
         return {}
 
     def present(self, resource: Resource, state: EmulatorState) -> JsonDict:
-        """The members a GET returns besides id, name, type and location."""
-        return copy.deepcopy(resource.body)
+        """The members a GET returns besides id, name, type and location (hashed secrets left out)."""
+        result: JsonDict = without_secret_hashes(resource.body)
+        return result
 
     def list_action(self, call: ListCall, state: EmulatorState) -> JsonDict:
         """Members a ``list*`` action answers with, on top of the generic placeholder secrets."""
@@ -147,6 +153,49 @@ def secret_hash(value: Any) -> str:
 def is_secret_hash(value: Any) -> bool:
     """True for a value produced by :func:`secret_hash`."""
     return isinstance(value, str) and value.startswith("sha256:") and len(value) == 71
+
+
+WRITE_ONLY_SECRETS: frozenset[str] = frozenset(
+    name.casefold()
+    for name in (
+        "administratorLoginPassword",
+        "adminPassword",
+        "password",
+        "secureValue",
+        "clientSecret",
+        "sharedKey",
+        "primaryKey",
+        "secondaryKey",
+    )
+)
+"""Member names whose values resource providers accept but never return: stored as hashes."""
+
+
+def hash_write_only_secrets(value: Any) -> Any:
+    """A copy of ``value`` where members named in :data:`WRITE_ONLY_SECRETS` hold hashes."""
+    if isinstance(value, dict):
+        return {
+            name: (
+                item
+                if is_secret_hash(item) or item is None
+                else secret_hash(item)
+                if name.casefold() in WRITE_ONLY_SECRETS and isinstance(item, (str, int, float))
+                else hash_write_only_secrets(item)
+            )
+            for name, item in value.items()
+        }
+    if isinstance(value, list):
+        return [hash_write_only_secrets(item) for item in value]
+    return copy.deepcopy(value)
+
+
+def without_secret_hashes(value: Any) -> Any:
+    """A copy of ``value`` without the members holding a :func:`secret_hash`."""
+    if isinstance(value, dict):
+        return {name: without_secret_hashes(item) for name, item in value.items() if not is_secret_hash(item)}
+    if isinstance(value, list):
+        return [without_secret_hashes(item) for item in value]
+    return copy.deepcopy(value)
 
 
 def object_at(value: Any, *path: str) -> JsonDict:

@@ -18,6 +18,7 @@ from .base import (
     Draft,
     JsonDict,
     ResourceHandler,
+    hash_write_only_secrets,
     host_address,
     is_secret_hash,
     list_at,
@@ -26,6 +27,7 @@ from .base import (
     secret_hash,
     stable_public_ip,
     string_at,
+    without_secret_hashes,
 )
 
 _STARTUP_LINES = (
@@ -48,7 +50,9 @@ class ContainerGroupHandler(ResourceHandler):
         if not label:
             return
         for other in resources_of_type(state, "Microsoft.ContainerInstance/containerGroups"):
-            same_label = (string_at(other.declared, "properties", "ipAddress", "dnsNameLabel") or "").casefold()
+            same_label = (
+                string_at(other.declared, "properties", "ipAddress", "dnsNameLabel") or ""
+            ).casefold()
             if (
                 other.id.casefold() != draft.resource_id.casefold()
                 and other.location == draft.location
@@ -63,7 +67,7 @@ class ContainerGroupHandler(ResourceHandler):
                 )
 
     def redact(self, declared: JsonDict) -> JsonDict:
-        result = copy.deepcopy(declared)
+        result: JsonDict = hash_write_only_secrets(declared)
         properties = object_at(result, "properties")
         for container in list_at(properties, "containers"):
             for variable in list_at(container, "properties", "environmentVariables"):
@@ -94,7 +98,7 @@ class ContainerGroupHandler(ResourceHandler):
         return {"properties": properties}
 
     def present(self, resource: Resource, state: EmulatorState) -> JsonDict:
-        body = _without_secrets(resource.body)
+        body: JsonDict = without_secret_hashes(_without_secrets(resource.body))
         runtime = state.runtime(resource.id)
         properties = object_at(body, "properties")
         if runtime is None or not properties:

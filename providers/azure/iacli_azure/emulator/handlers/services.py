@@ -148,7 +148,9 @@ class IotHubHandler(ResourceHandler):
                     "keyName": name,
                     "primaryKey": stable_secret(call.target.raw, name, "primary"),
                     "secondaryKey": stable_secret(call.target.raw, name, "secondary"),
-                    "rights": "RegistryWrite, ServiceConnect, DeviceConnect" if name == "iothubowner" else "ServiceConnect",
+                    "rights": "RegistryWrite, ServiceConnect, DeviceConnect"
+                    if name == "iothubowner"
+                    else "ServiceConnect",
                 }
                 for name in rights
             ]
@@ -175,7 +177,12 @@ class ApiManagementHandler(ResourceHandler):
             properties["privateIPAddresses"] = ["10.0.0.4"]
         if not list_at(draft.properties, "hostnameConfigurations"):
             properties["hostnameConfigurations"] = [
-                {"type": "Proxy", "hostName": gateway, "defaultSslBinding": True, "negotiateClientCertificate": False}
+                {
+                    "type": "Proxy",
+                    "hostName": gateway,
+                    "defaultSslBinding": True,
+                    "negotiateClientCertificate": False,
+                }
             ]
         return {"properties": properties}
 
@@ -280,10 +287,13 @@ ENDPOINT_HANDLERS: tuple[ResourceHandler, ...] = (
     ),
     EndpointHandler(
         "Microsoft.Kusto/clusters",
-        _host("uri=https://{name}.{location}.kusto.windows.net;dataIngestionUri=https://ingest-{name}.{location}.kusto.windows.net;state=Running"),
+        _host(
+            "uri=https://{name}.{location}.kusto.windows.net;dataIngestionUri=https://ingest-{name}.{location}.kusto.windows.net;state=Running"
+        ),
     ),
     EndpointHandler(
-        "Microsoft.DigitalTwins/digitalTwinsInstances", _host("hostName={name}.api.{location}.digitaltwins.azure.net")
+        "Microsoft.DigitalTwins/digitalTwinsInstances",
+        _host("hostName={name}.api.{location}.digitaltwins.azure.net"),
     ),
     EndpointHandler("Microsoft.SignalRService/signalR", _host("hostName={name}.service.signalr.net")),
     EndpointHandler("Microsoft.Cache/redis", _host("hostName={name}.redis.cache.windows.net")),
