@@ -354,6 +354,16 @@ class Engine:
         blueprint = load_blueprint(request.blueprint, self.project_dir) if request.blueprint and not request.template_file else None
         return self._neutral_outputs(provider, blueprint, native)
 
+    def status(self, request: StackRequest) -> dict[str, Any]:
+        """Runtime state of the stack's workloads, from the provider."""
+        target = self.target(request)
+        return self.provider(target.provider).status(target)
+
+    def logs(self, request: StackRequest, container: str | None, tail: int | None) -> str:
+        """Recent container logs, from the provider."""
+        target = self.target(request)
+        return self.provider(target.provider).logs(target, container, tail)
+
     def resources(self, request: StackRequest) -> list[dict[str, str]]:
         target = self.target(request)
         return self.provider(target.provider).resources(target)

@@ -227,6 +227,14 @@ class Provider(ABC):
     def resources(self, target: Target) -> list[dict[str, str]]:
         """The deployed stack's resources (logical id, type, physical id, status)."""
 
+    def status(self, target: Target) -> dict[str, Any]:
+        """Runtime state of the stack's workloads (container groups, services): JSON-ready data."""
+        raise UsageError(f"provider {self.name!r} has no status for workloads")
+
+    def logs(self, target: Target, container: str | None = None, tail: int | None = None) -> str:
+        """Recent logs of the stack's containers (one container, or all, prefixed by name)."""
+        raise UsageError(f"provider {self.name!r} has no logs for workloads")
+
     def diagnose(self, target: Target) -> list[Finding]:
         """Stuck states of the target's stack (none by default)."""
         return []

@@ -215,6 +215,19 @@ class Output:
             table.add_row(*(escape(x) for x in row))
         self.out.print(table)
 
+    def status(self, data: Mapping[str, Any], indent: str = "") -> None:
+        """Nested runtime state as indented ``key: value`` lines."""
+        for key, value in data.items():
+            if isinstance(value, Mapping):
+                self.out.print(f"{indent}{escape(str(key))}:")
+                self.status(value, indent + "  ")
+            elif isinstance(value, list) and value and all(isinstance(v, Mapping) for v in value):
+                self.out.print(f"{indent}{escape(str(key))}:")
+                for item in value:
+                    self.status(item, indent + "  - ")
+            else:
+                self.out.print(f"{indent}{escape(str(key))}: {escape(str(value))}")
+
     def findings(self, findings: list[Finding]) -> None:
         if self.json_mode:
             self.emit_json([{"code": f.code.value, "message": f.message, "remedy": f.remedy, "fixable": f.fixable}

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 def register(app: typer.Typer) -> None:
     """Add the stack commands to the root app."""
-    for command in (render, validate, plan, diff, deploy, outputs, resources, destroy):
+    for command in (render, validate, plan, diff, deploy, outputs, resources, status, logs, destroy):
         app.command(command.__name__)(command)
 
 
@@ -152,6 +152,27 @@ def resources(request: StackRequest, output: OutputOpt = OutputFormat.TEXT) -> N
         return
     for r in items:
         ui.info(f"{r['logical_id']:<36} {r['type']:<40} {r['physical_id']}")
+
+
+@with_stack_options
+def status(request: StackRequest, output: OutputOpt = OutputFormat.TEXT) -> None:
+    """Runtime state of the stack's containers: state, restarts, IP, FQDN, per-container state."""
+    ui = _output(output)
+    data = make_engine().status(request)
+    if ui.json_mode:
+        ui.emit_json(data)
+        return
+    ui.status(data)
+
+
+@with_stack_options
+def logs(
+    request: StackRequest,
+    container: Annotated[str | None, typer.Option("--container", metavar="NAME", help="Only this container.")] = None,
+    tail: Annotated[int | None, typer.Option("--tail", metavar="N", help="Only the last N lines.")] = None,
+) -> None:
+    """Recent logs of the stack's containers."""
+    sys.stdout.write(make_engine().logs(request, container, tail))
 
 
 @with_stack_options

@@ -35,6 +35,7 @@ EXAMPLES = sorted((BLUEPRINT / "examples").glob("*.yaml"))
 REGION = "us-east-1"
 CERT = "arn:aws:acm:us-east-1:123456789012:certificate/0f3e6c8a-1b2d-4e5f-8a9b-0c1d2e3f4a5b"
 HOSTINGS = ("iaas", "paas", "container")
+AL2023 = "{{resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64}}"
 
 APP_SUBNETS = [{"Ref": "AppSubnetA"}, {"Ref": "AppSubnetB"}]
 PUBLIC_SUBNETS = [{"Ref": "PublicSubnetA"}, {"Ref": "PublicSubnetB"}]
@@ -486,9 +487,8 @@ def test_password_is_generated_and_never_a_parameter_or_output(overrides: dict[s
     t = _parse(text)
     p = t["Resources"]["Database"]["Properties"]
     assert p["ManageMasterUserPassword"] is True
-    assert not re.search(r"(?<!Manage)MasterUserPassword", text) and "resolve:" not in text
-    assert set(t.get("Parameters", {})) <= {"LatestAmiId"}
-    assert not any(decl.get("NoEcho") for decl in t.get("Parameters", {}).values())
+    assert not re.search(r"(?<!Manage)MasterUserPassword", text) and "resolve:secretsmanager" not in text
+    assert "Parameters" not in t  # blueprint values are rendered in; nothing is asked at deploy time
     # the only way to the password is the secret's ARN, readable by the API tier alone
     secret = {"Fn::GetAtt": ["Database", "MasterUserSecret.SecretArn"]}
     assert t["Outputs"]["DatabaseSecretArn"]["Value"] == secret
@@ -530,7 +530,7 @@ def test_iaas_sizes_counts_and_scaling() -> None:
         data = res[f"{tier}LaunchTemplate"]["Properties"]["LaunchTemplateData"]
         assert data["MetadataOptions"]["HttpTokens"] == "required"
         assert data["BlockDeviceMappings"][0]["Ebs"]["Encrypted"] is True
-        assert data["ImageId"] == {"Ref": "LatestAmiId"} and "KeyName" not in data
+        assert data["ImageId"] == AL2023 and "KeyName" not in data
         policy = res[f"{tier}CpuScalingPolicy"]["Properties"]
         assert policy["TargetTrackingConfiguration"]["TargetValue"] == 45
     assert res["WebTargetGroup"]["Properties"]["TargetType"] == "instance"
