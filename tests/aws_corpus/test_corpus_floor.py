@@ -29,8 +29,8 @@ import pytest
 REPO = Path(__file__).resolve().parents[2]
 
 # Measured with moto 5.2.5, cfn-lint 1.58.0 (plain: no assisted fixtures).
-FLOOR_SUBSET = 10
-FLOOR_FULL = 12
+FLOOR_SUBSET = 19
+FLOOR_FULL = 24
 
 SUBSET = (
     # deployed when measured
