@@ -98,8 +98,13 @@ class Lifecycle:
 
     def client(self, service: str) -> Any:
         endpoint = self.cli("sandbox", "status", "--output", "json").json()["aws"]["endpoint_url"]
-        return boto3.client(service, endpoint_url=endpoint, region_name=REGION,
-                            aws_access_key_id="x", aws_secret_access_key="x")
+        return boto3.client(
+            service,
+            endpoint_url=endpoint,
+            region_name=REGION,
+            aws_access_key_id="x",
+            aws_secret_access_key="x",
+        )
 
     def note_gap(self, holds: bool, gap: str) -> None:
         if not holds:
@@ -107,7 +112,9 @@ class Lifecycle:
 
 
 @pytest.fixture
-def lifecycle(request: pytest.FixtureRequest, project: Path, capsys: pytest.CaptureFixture[str]) -> Iterator[Lifecycle]:
+def lifecycle(
+    request: pytest.FixtureRequest, project: Path, capsys: pytest.CaptureFixture[str]
+) -> Iterator[Lifecycle]:
     """A Lifecycle on a sandbox of its own (IACLI_HOME in a temp dir), stopped afterwards."""
     for key in ("AWS_PROFILE", "AWS_ENDPOINT_URL"):
         request.getfixturevalue("monkeypatch").delenv(key, raising=False)
@@ -153,7 +160,9 @@ def check_every_resource_exists(run: Lifecycle, params: tuple[str, ...]) -> dict
     for name, r in resources.items():
         assert r["status"] in ("CREATE_COMPLETE", "UPDATE_COMPLETE"), (name, r["status"])
         if r["type"] == "AWS::EC2::SecurityGroupIngress":
-            run.note_gap(bool(r["physical_id"]), "AWS::EC2::SecurityGroupIngress has no physical id (AWS: sgr-...)")
+            run.note_gap(
+                bool(r["physical_id"]), "AWS::EC2::SecurityGroupIngress has no physical id (AWS: sgr-...)"
+            )
         else:
             assert r["physical_id"], name
     return resources
@@ -166,11 +175,13 @@ def check_outputs(run: Lifecycle) -> dict[str, str]:
     assert outputs["web_url"].startswith("http://") and outputs["api_url"].startswith("http://")
     assert outputs["database_port"] == "5432" and outputs["database_name"] == "app"
     assert ":secretsmanager:" in outputs["database_secret_arn"]
-    assert not [k for k, v in outputs.items() if re.search("password", f"{k}={v}", re.I)]
+    assert not [k for k, v in outputs.items() if re.search("password", f"{k}={v}", re.IGNORECASE)]
     return outputs
 
 
-def check_network_and_data_tier(run: Lifecycle, resources: dict[str, dict[str, Any]], outputs: dict[str, str]) -> None:
+def check_network_and_data_tier(
+    run: Lifecycle, resources: dict[str, dict[str, Any]], outputs: dict[str, str]
+) -> None:
     physical = {k: r["physical_id"] for k, r in resources.items()}
     ec2, rds = run.client("ec2"), run.client("rds")
     assert outputs["vpc_id"] == physical["Vpc"]
@@ -181,24 +192,49 @@ def check_network_and_data_tier(run: Lifecycle, resources: dict[str, dict[str, A
     assert db["Endpoint"]["Address"] == outputs["database_endpoint"]
     assert (db["Engine"], db["StorageEncrypted"], db["PubliclyAccessible"]) == ("postgres", True, False)
     assert {s["SubnetIdentifier"] for s in db["DBSubnetGroup"]["Subnets"]} == {
-        physical["DataSubnetA"], physical["DataSubnetB"]}
-    run.note_gap([g["VpcSecurityGroupId"] for g in db["VpcSecurityGroups"]] == [physical["DatabaseSecurityGroup"]],
-                 "AWS::RDS::DBInstance VPCSecurityGroups is ignored (moto reads 'VpcSecurityGroupIds'): "
-                 "the instance gets the default VPC's default group")
-    run.note_gap(db.get("MasterUserSecret") is not None,
-                 "AWS::RDS::DBInstance ManageMasterUserPassword is ignored: no MasterUserSecret, no secret")
-    run.note_gap([p["DBParameterGroupName"] for p in db["DBParameterGroups"]] == [physical["DatabaseParameterGroup"]],
-                 "AWS::RDS::DBInstance DBParameterGroupName is not applied")
+        physical["DataSubnetA"],
+        physical["DataSubnetB"],
+    }
+    run.note_gap(
+        [g["VpcSecurityGroupId"] for g in db["VpcSecurityGroups"]] == [physical["DatabaseSecurityGroup"]],
+        "AWS::RDS::DBInstance VPCSecurityGroups is ignored (moto reads 'VpcSecurityGroupIds'): "
+        "the instance gets the default VPC's default group",
+    )
+    run.note_gap(
+        db.get("MasterUserSecret") is not None,
+        "AWS::RDS::DBInstance ManageMasterUserPassword is ignored: no MasterUserSecret, no secret",
+    )
+    run.note_gap(
+        [p["DBParameterGroupName"] for p in db["DBParameterGroups"]] == [physical["DatabaseParameterGroup"]],
+        "AWS::RDS::DBInstance DBParameterGroupName is not applied",
+    )
 
-    groups = {g["GroupId"]: g for g in ec2.describe_security_groups(
-        Filters=[{"Name": "vpc-id", "Values": [physical["Vpc"]]}])["SecurityGroups"]}
-    sg = {name: physical[name] for name in ("WebLoadBalancerSecurityGroup", "WebSecurityGroup",
-                                             "ApiLoadBalancerSecurityGroup", "ApiSecurityGroup",
-                                             "DatabaseSecurityGroup")}
+    groups = {
+        g["GroupId"]: g
+        for g in ec2.describe_security_groups(Filters=[{"Name": "vpc-id", "Values": [physical["Vpc"]]}])[
+            "SecurityGroups"
+        ]
+    }
+    sg = {
+        name: physical[name]
+        for name in (
+            "WebLoadBalancerSecurityGroup",
+            "WebSecurityGroup",
+            "ApiLoadBalancerSecurityGroup",
+            "ApiSecurityGroup",
+            "DatabaseSecurityGroup",
+        )
+    }
 
     def inbound(name: str) -> set[tuple[Any, ...]]:
-        return {(r.get("FromPort"), *sorted(p["GroupId"] for p in r["UserIdGroupPairs"]),
-                 *sorted(x["CidrIp"] for x in r["IpRanges"])) for r in groups[sg[name]]["IpPermissions"]}
+        return {
+            (
+                r.get("FromPort"),
+                *sorted(p["GroupId"] for p in r["UserIdGroupPairs"]),
+                *sorted(x["CidrIp"] for x in r["IpRanges"]),
+            )
+            for r in groups[sg[name]]["IpPermissions"]
+        }
 
     assert inbound("DatabaseSecurityGroup") == {(5432, sg["ApiSecurityGroup"])}
     assert inbound("ApiSecurityGroup") == {(80, sg["ApiLoadBalancerSecurityGroup"])}
@@ -206,14 +242,24 @@ def check_network_and_data_tier(run: Lifecycle, resources: dict[str, dict[str, A
     assert inbound("WebSecurityGroup") == {(80, sg["WebLoadBalancerSecurityGroup"])}
     assert inbound("WebLoadBalancerSecurityGroup") == {(80, "0.0.0.0/0")}
     db_out = groups[sg["DatabaseSecurityGroup"]]["IpPermissionsEgress"]
-    run.note_gap(not any(x["CidrIp"] == "0.0.0.0/0" for r in db_out for x in r["IpRanges"]),
-                 "AWS::EC2::SecurityGroup SecurityGroupEgress (inline) is ignored: every group keeps allow-all egress")
+    run.note_gap(
+        not any(x["CidrIp"] == "0.0.0.0/0" for r in db_out for x in r["IpRanges"]),
+        "AWS::EC2::SecurityGroup SecurityGroupEgress (inline) is ignored: every group keeps allow-all egress",
+    )
 
 
 def check_switch_keeps_the_data_tier(run: Lifecycle, other: str) -> dict[str, dict[str, Any]]:
     switch = run.plan("--params-file", example(other))
-    for kept in ("Vpc", "DataSubnetA", "DataSubnetB", "DatabaseSecurityGroup", "DatabaseIngressFromApi",
-                 "DatabaseSubnetGroup", "DatabaseParameterGroup", "Database"):
+    for kept in (
+        "Vpc",
+        "DataSubnetA",
+        "DataSubnetB",
+        "DatabaseSecurityGroup",
+        "DatabaseIngressFromApi",
+        "DatabaseSubnetGroup",
+        "DatabaseParameterGroup",
+        "Database",
+    ):
         assert switch[kept]["action"] == "noop", (kept, switch[kept])
     # only what holds data outside the database may carry the data-loss flag
     lossy = {name for name, c in switch.items() if c["action"] != "noop" and "data-loss" in c["risks"]}
@@ -255,6 +301,12 @@ def test_iaas_lifecycle(lifecycle: Lifecycle) -> None:
     web = groups[outputs["web_compute"]]
     assert (web["MinSize"], web["MaxSize"]) == (1, 2) and len(web["Instances"]) == 1
     assert web["LaunchTemplate"]["LaunchTemplateId"] == outputs["web_deploy_target"]
+    instances = run.client("ec2").describe_instances(InstanceIds=[i["InstanceId"] for i in web["Instances"]])
+    image = instances["Reservations"][0]["Instances"][0]["ImageId"]
+    run.note_gap(
+        image.startswith("ami-"),
+        f"the dynamic reference {{{{resolve:ssm:...}}}} is not resolved (ImageId {image!r})",
+    )
     elb = run.client("elbv2")
     schemes = {lb["DNSName"]: lb["Scheme"] for lb in elb.describe_load_balancers()["LoadBalancers"]}
     assert schemes[outputs["web_url"].removeprefix("http://")] == "internet-facing"
@@ -263,21 +315,28 @@ def test_iaas_lifecycle(lifecycle: Lifecycle) -> None:
     change = ("-p", "web_size=medium", "-p", "api_max_count=3")
     planned = run.plan(*params, *change)
     assert changed(planned) == {"WebLaunchTemplate": "update", "ApiAutoScalingGroup": "update"}
-    assert properties(planned["WebLaunchTemplate"]) == {"LaunchTemplateData.InstanceType": ("t3.micro", "t3.small")}
+    assert properties(planned["WebLaunchTemplate"]) == {
+        "LaunchTemplateData.InstanceType": ("t3.micro", "t3.small")
+    }
     assert properties(planned["ApiAutoScalingGroup"]) == {"MaxSize": ("2", "3")}
     assert not [c for c in planned.values() if c["action"] != "noop" and c["risks"]]
     run.deploy(*params, *change)
     assert run.stack("plan", *params, *change, "--detailed-exitcode").exit_code == 0
     ec2 = run.client("ec2")
-    versions = ec2.describe_launch_template_versions(LaunchTemplateId=outputs["web_deploy_target"],
-                                                     Versions=["$Latest"])["LaunchTemplateVersions"]
+    versions = ec2.describe_launch_template_versions(
+        LaunchTemplateId=outputs["web_deploy_target"], Versions=["$Latest"]
+    )["LaunchTemplateVersions"]
     assert versions[0]["LaunchTemplateData"]["InstanceType"] == "t3.small"
     groups = {g["AutoScalingGroupName"]: g for g in asg.describe_auto_scaling_groups()["AutoScalingGroups"]}
-    run.note_gap(outputs["api_compute"] in groups,
-                 "AWS::AutoScaling::AutoScalingGroup MaxSize change (planned as update) replaces the group")
-    run.note_gap(groups.get(outputs["web_compute"], {}).get("LaunchTemplate", {}).get("Version") == "2",
-                 "a resource using Fn::GetAtt of an updated resource (ASG -> LaunchTemplate.LatestVersionNumber) "
-                 "is not updated")
+    run.note_gap(
+        outputs["api_compute"] in groups,
+        "AWS::AutoScaling::AutoScalingGroup MaxSize change (planned as update) replaces the group",
+    )
+    run.note_gap(
+        groups.get(outputs["web_compute"], {}).get("LaunchTemplate", {}).get("Version") == "2",
+        "a resource using Fn::GetAtt of an updated resource (ASG -> LaunchTemplate.LatestVersionNumber) "
+        "is not updated",
+    )
 
     to_container = changed(check_switch_keeps_the_data_tier(run, "container"))
     assert to_container["WebAutoScalingGroup"] == to_container["WebLaunchTemplate"] == "delete"
@@ -327,25 +386,59 @@ def test_container_lifecycle(lifecycle: Lifecycle) -> None:
     check_network_and_data_tier(run, resources, outputs)
     ecr, ecs = run.client("ecr"), run.client("ecs")
     uris = {r["repositoryName"]: r["repositoryUri"] for r in ecr.describe_repositories()["repositories"]}
-    assert uris == {"nt-container-dev/web": outputs["web_deploy_target"],
-                    "nt-container-dev/api": outputs["api_deploy_target"]}
+    assert uris == {
+        "nt-container-dev/web": outputs["web_deploy_target"],
+        "nt-container-dev/api": outputs["api_deploy_target"],
+    }
     cluster = resources["Cluster"]["physical_id"]
-    services = ecs.describe_services(cluster=cluster, services=[outputs["web_compute"], outputs["api_compute"]])
+    services = ecs.describe_services(
+        cluster=cluster, services=[outputs["web_compute"], outputs["api_compute"]]
+    )
     assert [s["desiredCount"] for s in services["services"]] == [1, 1]
-    run.note_gap(all(s.get("launchType") == "FARGATE" and s.get("loadBalancers") for s in services["services"]),
-                 "AWS::ECS::Service LaunchType/NetworkConfiguration/LoadBalancers are ignored")
+    run.note_gap(
+        all(s.get("launchType") == "FARGATE" and s.get("loadBalancers") for s in services["services"]),
+        "AWS::ECS::Service LaunchType/NetworkConfiguration/LoadBalancers are ignored",
+    )
     web_task = services["services"][0]["taskDefinition"]
+    settings = ecs.describe_clusters(clusters=[cluster], include=["SETTINGS"])["clusters"][0]["settings"]
+    run.note_gap(
+        {"name": "containerInsights", "value": "enabled"} in settings,
+        "AWS::ECS::Cluster ClusterSettings are ignored",
+    )
+    (repo,) = ecr.describe_repositories(repositoryNames=["nt-container-dev/web"])["repositories"]
+    run.note_gap(
+        repo["imageScanningConfiguration"].get("scanOnPush") is True,
+        "AWS::ECR::Repository ImageScanningConfiguration/EncryptionConfiguration/LifecyclePolicy are ignored",
+    )
 
     change = ("-p", "web_size=medium", "-p", "api_max_count=3")
     planned = run.plan(*params, *change)
-    assert changed(planned) == {"WebTaskDefinition": "replace", "WebService": "update",
-                                "ApiServiceScalableTarget": "update"}
+    assert changed(planned) == {
+        "WebTaskDefinition": "replace",
+        "WebService": "update",
+        "ApiServiceScalableTarget": "update",
+    }
     assert properties(planned["WebTaskDefinition"]) == {"Cpu": ("256", "512"), "Memory": ("512", "1024")}
     assert properties(planned["ApiServiceScalableTarget"]) == {"MaxCapacity": (2, 3)}
     run.deploy(*params, *change)
     assert run.stack("plan", *params, *change, "--detailed-exitcode").exit_code == 0
     (web,) = ecs.describe_services(cluster=cluster, services=[outputs["web_compute"]])["services"]
     assert web["taskDefinition"] != web_task  # a new task definition revision, rolled out
+    targets = run.client("application-autoscaling").describe_scalable_targets(ServiceNamespace="ecs")
+    capacity = {
+        t["ResourceId"].rsplit("/", 1)[1]: (t["MinCapacity"], t["MaxCapacity"])
+        for t in targets["ScalableTargets"]
+    }
+    assert capacity == {
+        outputs["web_compute"].rsplit("/", 1)[1]: (1, 2),
+        outputs["api_compute"].rsplit("/", 1)[1]: (1, 3),
+    }
+    task = ecs.describe_task_definition(taskDefinition=web["taskDefinition"])["taskDefinition"]
+    run.note_gap(
+        (task.get("cpu"), task.get("networkMode"), task.get("requiresCompatibilities"))
+        == ("512", "awsvpc", ["FARGATE"]),
+        "AWS::ECS::TaskDefinition Cpu/NetworkMode/RequiresCompatibilities are ignored",
+    )
 
     switch = check_switch_keeps_the_data_tier(run, "paas")
     to_paas = changed(switch)

@@ -183,15 +183,18 @@ def _eb_options(env: dict[str, Any]) -> dict[tuple[str, str], Any]:
     return {(o["Namespace"], o["OptionName"]): o["Value"] for o in env["Properties"]["OptionSettings"]}
 
 
-COMBOS = [
-    dict(hosting=h, db_engine=e) for h, e in itertools.product(HOSTINGS, ("postgres", "mysql"))
-] + [dict(hosting=h, multi_az=True, certificate_arn=CERT, retain_data=True) for h in HOSTINGS]
+COMBOS = [{"hosting": h, "db_engine": e} for h, e in itertools.product(HOSTINGS, ("postgres", "mysql"))] + [
+    {"hosting": h, "multi_az": True, "certificate_arn": CERT, "retain_data": True} for h in HOSTINGS
+]
 CASES = [pytest.param(_example(p), id=f"example-{p.stem}") for p in EXAMPLES] + [
     pytest.param(c, id="-".join(f"{k}={v}" for k, v in c.items() if k != "certificate_arn")) for c in COMBOS
 ]
 # cfn-lint takes ~1.5 s a template: the examples, plus iaas and paas with every option switched on
 LINT_CASES = [pytest.param(_example(p), id=f"example-{p.stem}") for p in EXAMPLES] + [
-    pytest.param(dict(hosting=h, db_engine="mysql", multi_az=True, certificate_arn=CERT, retain_data=True), id=f"{h}-all-options")
+    pytest.param(
+        {"hosting": h, "db_engine": "mysql", "multi_az": True, "certificate_arn": CERT, "retain_data": True},
+        id=f"{h}-all-options",
+    )
     for h in ("iaas", "paas")
 ]
 
@@ -304,7 +307,9 @@ def test_rendered_text_is_tidy(hosting: str) -> None:
 
 def test_min_count_above_max_count_is_refused_at_render_time() -> None:
     for tier in ("web", "api"):
-        with pytest.raises(TemplateError, match=rf"{tier}_min_count \(3\) is greater than {tier}_max_count \(2\)"):
+        with pytest.raises(
+            TemplateError, match=rf"{tier}_min_count \(3\) is greater than {tier}_max_count \(2\)"
+        ):
             render({f"{tier}_min_count": 3, f"{tier}_max_count": 2})
 
 
@@ -338,7 +343,9 @@ def _egress(t: dict[str, Any]) -> set[tuple[str, str, Any]]:
     for name, g in _of_type(t, "AWS::EC2::SecurityGroup").items():
         assert "SecurityGroupEgress" in g["Properties"], f"{name} would keep the default allow-all egress"
         for e in g["Properties"]["SecurityGroupEgress"]:
-            target = _group(e["DestinationSecurityGroupId"]) if "DestinationSecurityGroupId" in e else e["CidrIp"]
+            target = (
+                _group(e["DestinationSecurityGroupId"]) if "DestinationSecurityGroupId" in e else e["CidrIp"]
+            )
             rules.add((name, target, e["FromPort"] if e["IpProtocol"] == "tcp" else e["IpProtocol"]))
     assert not _of_type(t, "AWS::EC2::SecurityGroupEgress")
     return rules
@@ -392,13 +399,18 @@ def _compute_groups(t: dict[str, Any], hosting: str) -> dict[str, list[str]]:
     else:
         for tier in ("Web", "Api"):
             options = _eb_options(res[f"{tier}Environment"])
-            used[f"{tier}Environment"] = [_group(options[("aws:autoscaling:launchconfiguration", "SecurityGroups")])]
-            used[f"{tier}Environment.lb"] = [_group(options[("aws:elbv2:loadbalancer", "SecurityGroups")])]
-            assert options[("aws:elbv2:loadbalancer", "ManagedSecurityGroup")] == options[
-                ("aws:elbv2:loadbalancer", "SecurityGroups")
+            used[f"{tier}Environment"] = [
+                _group(options[("aws:autoscaling:launchconfiguration", "SecurityGroups")])
             ]
+            used[f"{tier}Environment.lb"] = [_group(options[("aws:elbv2:loadbalancer", "SecurityGroups")])]
+            assert (
+                options[("aws:elbv2:loadbalancer", "ManagedSecurityGroup")]
+                == options[("aws:elbv2:loadbalancer", "SecurityGroups")]
+            )
             # no Beanstalk default group beside ours (it would allow all outbound traffic)
-            assert options[("aws:autoscaling:launchconfiguration", "DisableDefaultEC2SecurityGroup")] == "true"
+            assert (
+                options[("aws:autoscaling:launchconfiguration", "DisableDefaultEC2SecurityGroup")] == "true"
+            )
     used["Database"] = [_group(g) for g in res["Database"]["Properties"]["VPCSecurityGroups"]]
     return used
 
@@ -439,8 +451,11 @@ def test_tiers_live_in_the_right_subnets(overrides: dict[str, Any]) -> None:
     # the data subnets have a route table with no route at all; the app subnets go out through NAT
     routes = _of_type(t, "AWS::EC2::Route")
     assert not [r for r in routes.values() if r["Properties"]["RouteTableId"] == {"Ref": "DataRouteTable"}]
-    assert {json.dumps(r["Properties"]["SubnetId"]) for r in _of_type(t, "AWS::EC2::SubnetRouteTableAssociation").values()
-            if r["Properties"]["RouteTableId"] == {"Ref": "DataRouteTable"}} == {json.dumps(s) for s in DATA_SUBNETS}
+    assert {
+        json.dumps(r["Properties"]["SubnetId"])
+        for r in _of_type(t, "AWS::EC2::SubnetRouteTableAssociation").values()
+        if r["Properties"]["RouteTableId"] == {"Ref": "DataRouteTable"}
+    } == {json.dumps(s) for s in DATA_SUBNETS}
     for zone in ("A", "B"):
         nat = zone if params["multi_az"] else "A"
         assert res[f"AppDefaultRoute{zone}"]["Properties"]["NatGatewayId"] == {"Ref": f"NatGateway{nat}"}
@@ -454,8 +469,15 @@ def test_tiers_live_in_the_right_subnets(overrides: dict[str, Any]) -> None:
         assert web[("aws:ec2:vpc", "Subnets")] == api[("aws:ec2:vpc", "Subnets")] == app
         assert web[("aws:ec2:vpc", "ELBSubnets")] == {"Fn::Join": [",", PUBLIC_SUBNETS]}
         assert api[("aws:ec2:vpc", "ELBSubnets")] == app
-        assert (web[("aws:ec2:vpc", "ELBScheme")], api[("aws:ec2:vpc", "ELBScheme")]) == ("public", "internal")
-        assert web[("aws:ec2:vpc", "AssociatePublicIpAddress")] == api[("aws:ec2:vpc", "AssociatePublicIpAddress")] == "false"
+        assert (web[("aws:ec2:vpc", "ELBScheme")], api[("aws:ec2:vpc", "ELBScheme")]) == (
+            "public",
+            "internal",
+        )
+        assert (
+            web[("aws:ec2:vpc", "AssociatePublicIpAddress")]
+            == api[("aws:ec2:vpc", "AssociatePublicIpAddress")]
+            == "false"
+        )
         return
     web_lb, api_lb = res["WebLoadBalancer"]["Properties"], res["ApiLoadBalancer"]["Properties"]
     assert (web_lb["Scheme"], web_lb["Subnets"]) == ("internet-facing", PUBLIC_SUBNETS)
@@ -485,7 +507,9 @@ def test_database_is_private_encrypted_and_tls_only(overrides: dict[str, Any]) -
     assert t["Resources"]["DatabaseSubnetGroup"]["Properties"]["SubnetIds"] == DATA_SUBNETS
     assert p["DBParameterGroupName"] == {"Ref": "DatabaseParameterGroup"}
     tls = t["Resources"]["DatabaseParameterGroup"]["Properties"]["Parameters"]
-    assert tls == ({"rds.force_ssl": "1"} if params["db_engine"] == "postgres" else {"require_secure_transport": "ON"})
+    assert tls == (
+        {"rds.force_ssl": "1"} if params["db_engine"] == "postgres" else {"require_secure_transport": "ON"}
+    )
     keep = "Snapshot" if params["retain_data"] else "Delete"
     assert (db["DeletionPolicy"], db["UpdateReplacePolicy"]) == (keep, keep)
 
@@ -516,7 +540,9 @@ def test_password_is_generated_and_never_a_parameter_or_output(overrides: dict[s
 def test_network_and_data_tier_are_identical_for_every_hosting_model() -> None:
     renders = {h: render({"hosting": h})["Resources"] for h in HOSTINGS}
     for logical_id in SHARED_IDS:
-        assert renders["iaas"][logical_id] == renders["paas"][logical_id] == renders["container"][logical_id], logical_id
+        assert (
+            renders["iaas"][logical_id] == renders["paas"][logical_id] == renders["container"][logical_id]
+        ), logical_id
     outputs = {h: render({"hosting": h})["Outputs"] for h in HOSTINGS}
     for name in ("DatabaseEndpoint", "DatabasePort", "DatabaseName", "DatabaseSecretArn", "VpcId"):
         assert outputs["iaas"][name] == outputs["paas"][name] == outputs["container"][name]
@@ -526,8 +552,18 @@ def test_network_and_data_tier_are_identical_for_every_hosting_model() -> None:
 
 
 def test_iaas_sizes_counts_and_scaling() -> None:
-    t = render({"hosting": "iaas", "web_size": "large", "web_min_count": 3, "web_max_count": 9,
-                "api_size": "xlarge", "api_min_count": 2, "api_max_count": 4, "scaling_cpu_percent": 45})
+    t = render(
+        {
+            "hosting": "iaas",
+            "web_size": "large",
+            "web_min_count": 3,
+            "web_max_count": 9,
+            "api_size": "xlarge",
+            "api_min_count": 2,
+            "api_max_count": 4,
+            "scaling_cpu_percent": 45,
+        }
+    )
     res = t["Resources"]
     assert res["WebLaunchTemplate"]["Properties"]["LaunchTemplateData"]["InstanceType"] == "t3.medium"
     assert res["ApiLaunchTemplate"]["Properties"]["LaunchTemplateData"]["InstanceType"] == "t3.large"
@@ -548,13 +584,25 @@ def test_iaas_sizes_counts_and_scaling() -> None:
     # the web tier finds the API through the internal load balancer; the API finds the database
     web_script = json.dumps(res["WebLaunchTemplate"]["Properties"]["LaunchTemplateData"]["UserData"])
     assert "${ApiLoadBalancer.DNSName}" in web_script and "Database" not in web_script
-    api_vars = res["ApiLaunchTemplate"]["Properties"]["LaunchTemplateData"]["UserData"]["Fn::Base64"]["Fn::Sub"][1]
+    api_vars = res["ApiLaunchTemplate"]["Properties"]["LaunchTemplateData"]["UserData"]["Fn::Base64"][
+        "Fn::Sub"
+    ][1]
     assert api_vars["DbSecretArn"] == {"Fn::GetAtt": ["Database", "MasterUserSecret.SecretArn"]}
 
 
 def test_paas_sizes_counts_and_scaling() -> None:
-    t = render({"hosting": "paas", "web_size": "medium", "web_min_count": 2, "web_max_count": 6,
-                "api_size": "small", "api_max_count": 3, "scaling_cpu_percent": 70, "log_retention_days": 30})
+    t = render(
+        {
+            "hosting": "paas",
+            "web_size": "medium",
+            "web_min_count": 2,
+            "web_max_count": 6,
+            "api_size": "small",
+            "api_max_count": 3,
+            "scaling_cpu_percent": 70,
+            "log_retention_days": 30,
+        }
+    )
     res = t["Resources"]
     web, api = _eb_options(res["WebEnvironment"]), _eb_options(res["ApiEnvironment"])
     assert web[("aws:ec2:instances", "InstanceTypes")] == "t3.small"
@@ -579,8 +627,17 @@ def test_paas_sizes_counts_and_scaling() -> None:
 
 
 def test_container_sizes_counts_and_scaling() -> None:
-    t = render({"hosting": "container", "web_size": "xlarge", "web_min_count": 2, "web_max_count": 5,
-                "api_size": "medium", "container_port": 8080, "api_image": "example.com/api:1.2.3"})
+    t = render(
+        {
+            "hosting": "container",
+            "web_size": "xlarge",
+            "web_min_count": 2,
+            "web_max_count": 5,
+            "api_size": "medium",
+            "container_port": 8080,
+            "api_image": "example.com/api:1.2.3",
+        }
+    )
     res = t["Resources"]
     web, api = res["WebTaskDefinition"]["Properties"], res["ApiTaskDefinition"]["Properties"]
     assert (web["Cpu"], web["Memory"], api["Cpu"], api["Memory"]) == ("2048", "4096", "512", "1024")
@@ -589,7 +646,10 @@ def test_container_sizes_counts_and_scaling() -> None:
     assert api["ContainerDefinitions"][0]["PortMappings"] == [{"ContainerPort": 8080, "Protocol": "tcp"}]
     service = res["WebService"]["Properties"]
     assert (service["LaunchType"], service["DesiredCount"]) == ("FARGATE", 2)
-    assert service["DeploymentConfiguration"]["DeploymentCircuitBreaker"] == {"Enable": True, "Rollback": True}
+    assert service["DeploymentConfiguration"]["DeploymentCircuitBreaker"] == {
+        "Enable": True,
+        "Rollback": True,
+    }
     assert service["LoadBalancers"][0]["ContainerPort"] == 8080
     target = res["WebServiceScalableTarget"]["Properties"]
     assert (target["MinCapacity"], target["MaxCapacity"]) == (2, 5)

@@ -47,7 +47,7 @@ def load_template(text: str, source: str) -> dict[str, Any]:
     if not isinstance(body, dict):
         raise TemplateError(f"{source}:1: an ARM template must be a JSON object")
     schema = str(body.get("$schema", ""))
-    if schema and SCHEMA_MARK not in schema.lower():
+    if schema and not is_group_schema(schema):
         raise TemplateError(
             f"{source}:{line_of(text, '$schema')}: schema {schema!r} is not a resource-group deploymentTemplate",
             hint="iacli deploys into one resource group per stack; subscription/tenant scopes are not supported",
@@ -56,6 +56,11 @@ def load_template(text: str, source: str) -> dict[str, Any]:
     if not isinstance(resources, (list, dict)):
         raise TemplateError(f"{source}:1: the template has no 'resources' list", hint="add \"resources\": [...]")
     return body
+
+
+def is_group_schema(schema: str) -> bool:
+    """``.../deploymentTemplate.json#`` (not subscription-, managementGroup- or tenantDeploymentTemplate)."""
+    return schema.lower().rstrip("#").rsplit("/", 1)[-1] == SCHEMA_MARK
 
 
 def line_of(text: str, needle: str) -> int | None:
@@ -160,11 +165,7 @@ def build_submission(body: Mapping[str, Any], stack: str, parameters: Mapping[st
             except json.JSONDecodeError:
                 raise TemplateError(f"parameter {name!r} must be a JSON object, got text that is not JSON") from None
         values[name] = value
-    missing = sorted(
-        name for name in keep_previous
-        if name not in values and isinstance(declared.get(name.lower(), ("", {}))[1], dict)
-        and "defaultValue" not in declared.get(name.lower(), ("", {}))[1]
-    )
+    missing = sorted(name for name in keep_previous if name not in values and name.lower() in declared)
     if missing:
         raise ProviderError(
             f"cannot re-send secure parameter(s) {', '.join(missing)}: iacli never stores secret values and "

@@ -7,6 +7,16 @@ moto behaviour corrected:
   ``KeyError: 'FromPort'``, after the group itself was created: the failed resource leaked a group
   nothing deletes. Missing ports now default to -1, as CloudFormation does, and a group whose rules
   fail is deleted before the error propagates (the failure is reported as before).
+- ``AWS::EC2::SecurityGroup`` inline rules: moto applies only ``CidrIp`` and source groups of
+  ``SecurityGroupIngress`` (no ``CidrIpv6``, prefix lists or descriptions) and ignores
+  ``SecurityGroupEgress`` altogether (the group keeps allow-all egress). Every inline rule is now
+  applied; egress rules replace the default allow-all rule, as on AWS.
+- ``AWS::EC2::SecurityGroup`` updates: moto deletes the group and creates it again (a new group id),
+  so every resource referencing it is replaced too (load balancers, listeners, services...), where
+  CloudFormation changes the rules in place. Now rule and tag changes are applied in place: the rules
+  removed from the template are revoked, the new ones authorized (no egress rules again: the default
+  allow-all egress comes back). Create-only properties (``GroupDescription``, ``GroupName``,
+  ``VpcId``) still replace the group (:mod:`.updates`).
 - ``AWS::EC2::VPCEndpoint`` (and CreateVpcEndpoint) without ``VpcEndpointType``: moto keeps the type
   None (AWS's default is ``Gateway``), so DescribeVpcEndpoints shows no type and deleting the endpoint
   -- and so its stack -- fails with ``AttributeError: 'NoneType' object has no attribute 'lower'``
@@ -25,14 +35,19 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
+from moto.ec2.exceptions import InvalidPermissionDuplicateError, InvalidPermissionNotFoundError
 from moto.ec2.models import ec2_backends
 from moto.ec2.models.instances import Instance, InstanceBackend
 from moto.ec2.models.security_groups import SecurityGroup
 from moto.ec2.models.vpcs import VPCBackend
 
+from ..models._base import tag_dict
+from ..models.ec2 import rule_arguments
 from ._patching import replace
 
 DEFAULT_ENDPOINT_TYPE = "Gateway"
+# The (resolved) properties a security group was last created or updated with, kept on moto's group.
+_APPLIED = "iacli_sandbox_properties"
 # The Ebs settings of the block device mappings of the RunInstances call in progress, by device name.
 _EBS: ContextVar[dict[str, dict[str, Any]] | None] = ContextVar(
     "iacli_sandbox_run_instances_ebs", default=None
@@ -46,6 +61,62 @@ def with_default_ports(properties: dict[str, Any]) -> dict[str, Any]:
         return properties
     filled = [{"FromPort": -1, "ToPort": -1, **rule} if isinstance(rule, dict) else rule for rule in rules]
     return {**properties, "SecurityGroupIngress": filled}
+
+
+def _rule_list(properties: dict[str, Any], key: str) -> list[dict[str, Any]]:
+    rules = properties.get(key)
+    return [rule for rule in rules if isinstance(rule, dict)] if isinstance(rules, list) else []
+
+
+def _as_source(rule: dict[str, Any]) -> dict[str, Any]:
+    """An egress rule with its destination spelled as an ingress rule's source (for rule_arguments)."""
+    renamed = {
+        "DestinationSecurityGroupId": "SourceSecurityGroupId",
+        "DestinationPrefixListId": "SourcePrefixListId",
+    }
+    return {renamed.get(key, key): value for key, value in rule.items()}
+
+
+def _allow_all_egress(group: SecurityGroup) -> list[dict[str, Any]]:
+    """The egress rules a new group gets by default (what CloudFormation restores without egress rules)."""
+    rules = [{"IpProtocol": "-1", "CidrIp": "0.0.0.0/0"}]
+    if any(rule.ip_range.get("CidrIpv6") == "::/0" for rule in group.egress_rules if rule.ip_protocol == "-1"):
+        rules.append({"IpProtocol": "-1", "CidrIpv6": "::/0"})
+    return rules
+
+
+def _change_rule(backend: Any, group: SecurityGroup, rule: dict[str, Any], egress: bool, add: bool) -> None:
+    arguments = rule_arguments({"FromPort": -1, "ToPort": -1, **(_as_source(rule) if egress else rule)})
+    action = ("authorize" if add else "revoke") + "_security_group_" + ("egress" if egress else "ingress")
+    try:
+        getattr(backend, action)(group_name_or_id=group.id, vpc_id=group.vpc_id, **arguments)
+    except (InvalidPermissionDuplicateError, InvalidPermissionNotFoundError):
+        pass  # already as wanted (a rule the template lists twice, or one removed outside the stack)
+
+
+def sync_rules(backend: Any, group: SecurityGroup, old: dict[str, Any], new: dict[str, Any]) -> None:
+    """Revoke the inline rules of ``old`` missing from ``new``, then authorize the new ones."""
+    for key, egress in (("SecurityGroupIngress", False), ("SecurityGroupEgress", True)):
+        before, after = _rule_list(old, key), _rule_list(new, key)
+        if egress:
+            # no egress rules in the template: the group has AWS's default allow-all egress
+            before = before or _allow_all_egress(group)
+            after = after or _allow_all_egress(group)
+        for rule in before:
+            if rule not in after:
+                _change_rule(backend, group, rule, egress, add=False)
+        for rule in after:
+            if rule not in before:
+                _change_rule(backend, group, rule, egress, add=True)
+
+
+def sync_tags(backend: Any, group: SecurityGroup, tags: Any) -> None:
+    wanted = tag_dict(tags)
+    stale = [tag["key"] for tag in group.get_tags() if tag["key"] not in wanted]
+    if stale:
+        backend.delete_tag_keys([group.id], stale)
+    if wanted:
+        backend.create_tags([group.id], wanted)
 
 
 def _creating_security_group(original: Any) -> Any:
@@ -64,23 +135,47 @@ def _creating_security_group(original: Any) -> Any:
         backend = ec2_backends[account_id][region_name]
         vpc_id = properties.get("VpcId")
         existed = backend.get_security_group_by_name_or_id(resource_name, vpc_id) is not None
+        bare = {k: v for k, v in properties.items() if k not in ("SecurityGroupIngress", "SecurityGroupEgress")}
         try:
             group: SecurityGroup = create(
                 cls,
                 resource_name,
-                {**cloudformation_json, "Properties": properties},
+                {**cloudformation_json, "Properties": bare},
                 account_id,
                 region_name,
                 **kwargs,
             )
+            sync_rules(backend, group, {}, properties)
         except Exception:
             leaked = None if existed else backend.get_security_group_by_name_or_id(resource_name, vpc_id)
             if leaked is not None:
                 backend.delete_security_group(group_id=leaked.id)
             raise
+        setattr(group, _APPLIED, properties)
         return group
 
     return classmethod(create_from_cloudformation_json)
+
+
+def _updating_security_group(_original: Any) -> Any:
+    def update_from_cloudformation_json(
+        cls: type[SecurityGroup],
+        /,
+        original_resource: SecurityGroup,
+        new_resource_name: str,
+        cloudformation_json: dict[str, Any],
+        account_id: str,
+        region_name: str,
+    ) -> SecurityGroup:
+        properties = with_default_ports(dict(cloudformation_json.get("Properties") or {}))
+        backend = ec2_backends[account_id][region_name]
+        old = getattr(original_resource, _APPLIED, None) or {}
+        sync_rules(backend, original_resource, old, properties)
+        sync_tags(backend, original_resource, properties.get("Tags"))
+        setattr(original_resource, _APPLIED, properties)
+        return original_resource
+
+    return classmethod(update_from_cloudformation_json)
 
 
 def _defaulting_endpoint_type(original: Callable[..., Any]) -> Callable[..., Any]:
@@ -180,4 +275,5 @@ def apply() -> None:
     replace(InstanceBackend, "run_instances", _noting_block_devices)
     replace(Instance, "add_block_device", _adding_block_device)
     replace(SecurityGroup, "create_from_cloudformation_json", _creating_security_group)
+    replace(SecurityGroup, "update_from_cloudformation_json", _updating_security_group)
     replace(VPCBackend, "create_vpc_endpoint", _defaulting_endpoint_type)

@@ -12,7 +12,7 @@ path), so class names here are unique. The only other module-level state is a re
 moto's bundled AWS managed policies (:mod:`.iam`).
 
 Models hold ids, not backend objects, except the ones replacing a moto model for a type moto already
-handles (Lambda Function, IAM Role, DynamoDB Table, Logs LogGroup), which create through moto's model
+handles (Lambda Function, IAM Role, DynamoDB Table, Logs LogGroup, S3 Bucket), which create through moto's model
 and keep moto's object as the stack resource.
 """
 
@@ -28,6 +28,7 @@ from .apigatewayv2 import (
     ApiGatewayV2Route,
     ApiGatewayV2Stage,
 )
+from .applicationautoscaling import ApplicationAutoScalingScalableTarget, ApplicationAutoScalingScalingPolicy
 from .autoscaling import AutoScalingScheduledAction
 from .awslambda import LambdaPermission, SandboxLambdaFunction
 from .cloudformation import WaitConditionHandle
@@ -44,8 +45,10 @@ from .elasticbeanstalk import (
     ElasticBeanstalkEnvironment,
 )
 from .iam import SandboxIamRole
-from .iot import IotTopicRule
+from .iot import IotPolicy, IotThingType, IotTopicRule
 from .logs import SandboxLogGroup
+from .s3 import SandboxS3Bucket
+from .sns import SnsSubscription
 from .policies import S3BucketPolicy, SnsTopicPolicy, SqsQueuePolicy
 
 #: Every model of this package; for a type moto also models, the one here is used.
@@ -59,6 +62,8 @@ SANDBOX_MODELS: tuple[type[CloudFormationModel], ...] = (
     ApiGatewayV2Integration,
     ApiGatewayV2Route,
     ApiGatewayV2Stage,
+    ApplicationAutoScalingScalableTarget,
+    ApplicationAutoScalingScalingPolicy,
     AutoScalingScheduledAction,
     CloudFrontDistribution,
     CloudFrontOriginAccessControl,
@@ -74,6 +79,8 @@ SANDBOX_MODELS: tuple[type[CloudFormationModel], ...] = (
     ElasticBeanstalkApplicationVersion,
     ElasticBeanstalkConfigurationTemplate,
     ElasticBeanstalkEnvironment,
+    IotPolicy,
+    IotThingType,
     IotTopicRule,
     LambdaPermission,
     S3BucketPolicy,
@@ -81,6 +88,8 @@ SANDBOX_MODELS: tuple[type[CloudFormationModel], ...] = (
     SandboxIamRole,
     SandboxLambdaFunction,
     SandboxLogGroup,
+    SandboxS3Bucket,
+    SnsSubscription,
     SnsTopicPolicy,
     SqsQueuePolicy,
     WaitConditionHandle,

@@ -1,0 +1,178 @@
+"""The Azure provider: ARM deployments (what-if plans) in one resource group per stack, and the emulator.
+
+Registered under the ``iacli.providers`` entry point ``azure``. The Azure SDK is imported only inside the
+methods that need it, so ``iacli --help`` never pays for it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from iacli.blueprint.model import ParameterSpec
+from iacli.errors import NotFoundError
+from iacli.plan import Plan
+from iacli.providers import (
+    ApplyResult,
+    Deployable,
+    Diagnostic,
+    EventSink,
+    Provider,
+    ProviderContext,
+    Sandbox,
+    SandboxInfo,
+    Submission,
+    Target,
+    TargetKind,
+)
+from iacli_azure import template as templates
+from iacli_azure.session import AzureSession
+
+
+class AzureProvider(Provider):
+    """ARM templates on Azure or in the offline ARM emulator."""
+
+    name = "azure"
+
+    def __init__(self, context: ProviderContext) -> None:
+        super().__init__(context)
+        self._sandbox = AzureSandbox(context.home)
+
+    # --- templates --------------------------------------------------------------------------------
+    def load_template(self, text: str, source: str) -> dict[str, Any]:
+        return templates.load_template(text, source)
+
+    def template_parameters(self, body: Mapping[str, Any]) -> dict[str, ParameterSpec]:
+        return templates.template_parameters(body)
+
+    def location(self, target: Target) -> str:
+        return AzureSession(target).location
+
+    def output_name(self, neutral: str) -> str:
+        """``api_url`` -> ``apiUrl``."""
+        return templates.output_name(neutral)
+
+    def validate(self, deployable: Deployable) -> list[Diagnostic]:
+        from iacli_azure.session import DEFAULT_LOCATION
+        from iacli_azure.validation import validate
+
+        return validate(deployable, DEFAULT_LOCATION)
+
+    def submission(self, target: Target, deployable: Deployable) -> Submission:
+        from iacli_azure.planner import submission_for
+
+        built = submission_for(target, deployable)
+        return Submission(built.text, built.template_hash, dict(built.parameters))
+
+    # --- workflows --------------------------------------------------------------------------------
+    def _session(self, target: Target) -> AzureSession:
+        return AzureSession(target, self._sandbox.endpoint if target.kind is TargetKind.SANDBOX else None)
+
+    def plan(self, target: Target, deployable: Deployable, on_event: EventSink) -> Plan:
+        from iacli_azure.planner import Planner
+
+        return Planner(self._session(target), target).plan(deployable)
+
+    def check_plan(self, target: Target, plan: Plan) -> None:
+        from iacli_azure.planner import Planner
+
+        Planner(self._session(target), target).check(plan)
+
+    def discard(self, target: Target, plan: Plan) -> None:
+        """A what-if leaves nothing behind on the target: nothing to drop."""
+
+    def apply(self, target: Target, plan: Plan, deployable: Deployable, on_event: EventSink) -> ApplyResult:
+        from iacli_azure.applier import Applier
+
+        return Applier(self._session(target), target).apply(plan, deployable, on_event)
+
+    def outputs(self, target: Target) -> dict[str, Any]:
+        from iacli_azure.applier import Applier
+
+        self._require_sandbox_running(target)
+        return Applier(self._session(target), target).outputs()
+
+    def resources(self, target: Target) -> list[dict[str, str]]:
+        from iacli_azure.applier import Applier
+
+        self._require_sandbox_running(target)
+        return Applier(self._session(target), target).resources()
+
+    def destroy(self, target: Target, on_event: EventSink) -> list[str]:
+        from iacli_azure.applier import Applier
+
+        self._require_sandbox_running(target)
+        return Applier(self._session(target), target).destroy(on_event)
+
+    def status(self, target: Target) -> dict[str, Any]:
+        from iacli_azure import workloads
+
+        self._require_group(target)
+        return workloads.status(self._session(target))
+
+    def logs(self, target: Target, container: str | None = None, tail: int | None = None) -> str:
+        from iacli_azure import workloads
+
+        self._require_group(target)
+        return workloads.logs(self._session(target), container, tail)
+
+    def _require_group(self, target: Target) -> None:
+        from iacli_azure.planner import get_group
+
+        self._require_sandbox_running(target)
+        if get_group(self._session(target)) is None:
+            raise _not_found(target)
+
+    def _require_sandbox_running(self, target: Target) -> None:
+        """A stopped emulator holds nothing: say so instead of starting it to find nothing."""
+        if target.kind is TargetKind.SANDBOX and not self._sandbox.running():
+            raise _not_found(target, "the sandbox is not running, so it holds no resource groups")
+
+    def sandbox(self) -> Sandbox:
+        return self._sandbox
+
+
+def _not_found(target: Target, why: str = "") -> NotFoundError:
+    detail = f" ({why})" if why else ""
+    return NotFoundError(f"stack {target.stack} does not exist on {target.label}{detail}",
+                         hint="deploy it first, or check --name/--env/--target")
+
+
+class AzureSandbox(Sandbox):
+    """The Azure half of the sandbox: the ARM emulator server on 127.0.0.1, kept alive between commands."""
+
+    def __init__(self, home: Path) -> None:
+        self.home = home
+        self._url: str | None = None
+
+    def _manager(self) -> Any:
+        from iacli_azure.emulator.manager import EmulatorManager
+
+        return EmulatorManager(self.home)
+
+    def endpoint(self) -> str:
+        """Start the emulator if needed; its endpoint URL."""
+        if self._url is None:
+            self._url = str(self._manager().ensure_running())
+        return self._url
+
+    def running(self) -> bool:
+        return bool(self._manager().status().running)
+
+    def status(self) -> SandboxInfo:
+        state = self._manager().status()
+        details: dict[str, Any] = {"pid": state.pid, "started_at": state.started_at,
+                                   "resource_groups": list(state.resource_groups)}
+        return SandboxInfo("azure", state.running, state.endpoint_url, details if state.running else {})
+
+    def reset(self) -> None:
+        self._manager().reset()
+
+    def stop(self) -> None:
+        self._manager().stop()
+        self._url = None
+
+    def generation(self) -> str | None:
+        generation = self._manager().generation()
+        return None if generation is None else str(generation)
