@@ -27,6 +27,7 @@ class EnvironmentConfig(_Strict):
     target: str | None = None
     region: str | None = None
     profile: str | None = None
+    subscription: str | None = None
     parameters: dict[str, Any] = Field(default_factory=dict)
 
 
@@ -37,6 +38,7 @@ class ProjectConfig(_Strict):
     target: str | None = None
     region: str | None = None
     profile: str | None = None
+    subscription: str | None = None
     state_path: str | None = None
     environments: dict[str, EnvironmentConfig] = Field(default_factory=dict)
 

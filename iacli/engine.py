@@ -61,6 +61,7 @@ class StackRequest:
     params_file: Path | None = None
     region: str | None = None
     profile: str | None = None
+    subscription: str | None = None
 
 
 @dataclass(frozen=True)
@@ -128,6 +129,7 @@ class Engine:
             stack=self.stack_name(request),
             region=request.region or env_cfg.region or self.config.region,
             profile=request.profile or env_cfg.profile or self.config.profile,
+            options=_options(subscription=request.subscription or env_cfg.subscription or self.config.subscription),
         )
 
     def stack_name(self, request: StackRequest) -> str:
@@ -393,6 +395,10 @@ class Engine:
             if key in native:
                 out[name] = native[key]
         return out
+
+
+def _options(**values: str | None) -> dict[str, str]:
+    return {k: v for k, v in values.items() if v}
 
 
 def now_iso() -> str:

@@ -37,7 +37,12 @@ ParamOpt = Annotated[
 ParamsFileOpt = Annotated[
     Path | None, typer.Option("--params-file", metavar="FILE", help="YAML/JSON mapping of parameter values.")
 ]
-RegionOpt = Annotated[str | None, typer.Option("--region", metavar="REGION", help="Cloud region (AWS) / location.")]
+RegionOpt = Annotated[
+    str | None, typer.Option("--region", "--location", metavar="REGION", help="AWS region / Azure location.")
+]
+SubscriptionOpt = Annotated[
+    str | None, typer.Option("--subscription", metavar="ID", help="Azure subscription (default: AZURE_SUBSCRIPTION_ID).")
+]
 ProfileOpt = Annotated[str | None, typer.Option("--profile", metavar="PROFILE", help="AWS named profile.")]
 OutputOpt = Annotated[OutputFormat, typer.Option("--output", help="text or json.")]
 YesOpt = Annotated[bool, typer.Option("--yes", "-y", help="Apply without asking.")]
@@ -54,6 +59,7 @@ def stack_request(
     params_file: Path | None,
     region: str | None,
     profile: str | None,
+    subscription: str | None = None,
 ) -> StackRequest:
     """Flags -> request; checks only what the flags themselves get wrong."""
     from iacli.engine import StackRequest
@@ -74,6 +80,7 @@ def stack_request(
         params_file=params_file,
         region=region,
         profile=profile,
+        subscription=subscription,
     )
 
 
@@ -97,6 +104,7 @@ _STACK_PARAMS: list[tuple[str, object, object]] = [
     ("params_file", ParamsFileOpt, None),
     ("region", RegionOpt, None),
     ("profile", ProfileOpt, None),
+    ("subscription", SubscriptionOpt, None),
 ]
 
 

@@ -223,8 +223,9 @@ class Output:
                 self.status(value, indent + "  ")
             elif isinstance(value, list) and value and all(isinstance(v, Mapping) for v in value):
                 self.out.print(f"{indent}{escape(str(key))}:")
-                for item in value:
-                    self.status(item, indent + "  - ")
+                for number, item in enumerate(value, 1):
+                    self.out.print(f"{indent}  [{number}]")
+                    self.status(item, indent + "    ")
             else:
                 self.out.print(f"{indent}{escape(str(key))}: {escape(str(value))}")
 

@@ -485,3 +485,35 @@ def test_fn_cidr_too_many_blocks_is_refused(aws: Any) -> None:
     }
     with pytest.raises(ClientError, match="Fn::Cidr"):
         aws.deploy("s", template)
+
+
+def test_role_inline_policy_is_json_after_create(aws: Any) -> None:
+    document = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}],
+    }
+    aws.deploy(
+        "s",
+        {
+            "Resources": {
+                "Role": {
+                    "Type": "AWS::IAM::Role",
+                    "Properties": {
+                        "AssumeRolePolicyDocument": {
+                            "Statement": [
+                                {
+                                    "Effect": "Allow",
+                                    "Principal": {"Service": "lambda.amazonaws.com"},
+                                    "Action": "sts:AssumeRole",
+                                }
+                            ]
+                        },
+                        "Policies": [{"PolicyName": "read", "PolicyDocument": document}],
+                    },
+                }
+            }
+        },
+    )
+    role = aws.resources("s")["Role"]
+    got = aws("iam").get_role_policy(RoleName=role, PolicyName="read")["PolicyDocument"]
+    assert got == document

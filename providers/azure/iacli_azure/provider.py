@@ -74,6 +74,11 @@ class AzureProvider(Provider):
 
         return Planner(self._session(target), target).plan(deployable)
 
+    def diff(self, target: Target, deployable: Deployable, show_secrets: bool = False) -> Plan:
+        """A what-if changes nothing on the target, so the diff is the plan (secure values stay masked:
+        ARM never returns them)."""
+        return self.plan(target, deployable, lambda event: None)
+
     def check_plan(self, target: Target, plan: Plan) -> None:
         from iacli_azure.planner import Planner
 

@@ -48,10 +48,11 @@ class AzureSession:
 
             built = make_clients(self._endpoint())
             return built.resources, built.deployments, built.containers
-        subscription = os.environ.get("AZURE_SUBSCRIPTION_ID", "").strip()
+        subscription = (self.target.options.get("subscription") or os.environ.get("AZURE_SUBSCRIPTION_ID", "")).strip()
         if not subscription:
-            raise ProviderError("AZURE_SUBSCRIPTION_ID is not set: iacli needs the subscription to deploy to",
-                                hint="export AZURE_SUBSCRIPTION_ID=<id> (az account show --query id -o tsv)")
+            raise ProviderError("no Azure subscription: iacli needs the subscription to deploy to",
+                                hint="pass --subscription ID or export AZURE_SUBSCRIPTION_ID=<id> "
+                                     "(az account show --query id -o tsv)")
         from azure.identity import DefaultAzureCredential
         from azure.mgmt.containerinstance import ContainerInstanceManagementClient
         from azure.mgmt.resource.deployments import DeploymentsMgmtClient

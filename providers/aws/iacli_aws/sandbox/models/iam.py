@@ -1,7 +1,9 @@
 """AWS::IAM::Role, replacing moto's CloudFormation model for it.
 
 moto's Role model ignores ``ManagedPolicyArns`` and ``PermissionsBoundary`` on create and, on update,
-changes only the description (its max-session-duration comes from the wrong property). Its backend
+changes only the description (its max-session-duration comes from the wrong property). Its inline
+``Policies`` are stored as Python objects on create: GetRolePolicy answers their repr
+(``"{'Statement': ..."``) instead of JSON; they are stored as JSON text here. Its backend
 does not know AWS managed policies unless every one of them is loaded (~0.15 s per account); this
 model loads the few a template attaches, on demand.
 """
@@ -97,9 +99,11 @@ class SandboxIamRole(CloudFormationModel):
         role: Role = Role.create_from_cloudformation_json(
             resource_name, cloudformation_json, account_id, region_name
         )
-        _sync_managed_policies(
-            _backend(account_id, region_name), role, properties.get("ManagedPolicyArns", [])
-        )
+        backend = _backend(account_id, region_name)
+        # moto stores the template's inline policy documents as Python objects (GetRolePolicy answers
+        # their repr); store them as JSON text, as PutRolePolicy does
+        _sync_inline_policies(backend, role, properties.get("Policies", []))
+        _sync_managed_policies(backend, role, properties.get("ManagedPolicyArns", []))
         return role
 
     @classmethod

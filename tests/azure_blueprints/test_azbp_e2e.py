@@ -1,0 +1,69 @@
+"""Each blueprint on Azure, end to end through the CLI against the ARM emulator:
+deploy -> status/logs -> plan change -> deploy -> rollback -> destroy."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+
+@pytest.fixture
+def azure(cli, project: Path):  # type: ignore[no-untyped-def]
+    def run(*args: str, expect: int = 0):  # type: ignore[no-untyped-def]
+        result = cli(*args, "--provider", "azure")
+        assert result.exit_code == expect, f"{args}: {result.stdout}\n{result.stderr}"
+        assert "Traceback" not in result.stderr
+        return result
+
+    yield run
+    cli("sandbox", "stop")
+
+
+def test_container_app_on_azure(azure) -> None:  # type: ignore[no-untyped-def]
+    base = ("-p", "image=nginx:1.27", "-p", "dns_label=demo")
+    deployed = azure("deploy", "container-app", *base, "--yes", "--output", "json")
+    outputs = json.loads(deployed.stdout)
+    assert outputs["url"] == "http://demo.eastus.azurecontainer.io"
+
+    status = json.loads(azure("status", "container-app", "--output", "json").stdout)
+    [group] = status["container_groups"]
+    assert group["state"] == "Running" and group["fqdn"] == "demo.eastus.azurecontainer.io"
+    assert group["containers"][0]["image"] == "nginx:1.27" and group["restart_count"] == 0
+    assert azure("logs", "container-app", "--tail", "5").stdout.strip()
+
+    plan = json.loads(azure("plan", "container-app", *base, "-p", "cpu=2", "-p", "memory=4096", "--output", "json").stdout)
+    [changed] = [c for c in plan["changes"] if c["action"] != "noop"]
+    assert changed["action"] == "update" and changed["resource_type"] == "Microsoft.ContainerInstance/containerGroups"
+    deltas = {p["path"]: (p["before"], p["after"]) for p in changed["properties"]}
+    assert deltas["properties.containers.0.properties.resources.requests.cpu"] == (0.25, 2)
+
+    azure("deploy", "container-app", *base, "-p", "cpu=2", "-p", "memory=4096", "--yes")
+    cpu = json.loads(azure("status", "container-app", "--output", "json").stdout)["container_groups"][0]["containers"][0]["cpu"]
+    assert cpu == 2
+
+    back = azure("rollback", "container-app", "--yes")
+    assert "Rolled back container-app-dev to release 1" in back.stdout
+    cpu = json.loads(azure("status", "container-app", "--output", "json").stdout)["container_groups"][0]["containers"][0]["cpu"]
+    assert cpu == 0.25
+    kinds = [(r["number"], r["kind"]) for r in json.loads(azure("history", "container-app", "--output", "json").stdout)]
+    assert kinds == [(3, "rollback"), (2, "deploy"), (1, "deploy")]
+
+    azure("destroy", "container-app", "--yes")
+    azure("outputs", "container-app", expect=4)
+
+
+def test_serverless_web_on_azure(azure) -> None:  # type: ignore[no-untyped-def]
+    outputs = json.loads(azure("deploy", "serverless-web", "--yes", "--output", "json").stdout)
+    assert outputs["api_url"].startswith("https://") and outputs["api_url"].endswith("/dev")
+    assert outputs["table_name"] == "items" and outputs["site_url"].startswith("https://")
+
+    diff = azure("diff", "serverless-web", "-p", "timeout_s=30", "--detailed-exitcode", expect=6)
+    assert "update" in diff.stdout
+    azure("deploy", "serverless-web", "-p", "timeout_s=30", "--yes")
+    azure("plan", "serverless-web", "-p", "timeout_s=30", "--detailed-exitcode")
+    azure("rollback", "serverless-web", "--yes")
+    azure("plan", "serverless-web", "--detailed-exitcode")  # back at release 1: nothing to change
+    azure("destroy", "serverless-web", "--yes")
+    assert json.loads(azure("outputs", "serverless-web", "--output", "json", expect=4).stdout or "{}") == {}
