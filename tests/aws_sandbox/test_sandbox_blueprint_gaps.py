@@ -193,7 +193,11 @@ def test_bucket_settings_applied_on_create(aws: Any) -> None:
     ownership = s3.get_bucket_ownership_controls(Bucket=name)["OwnershipControls"]["Rules"]
     assert ownership == [{"ObjectOwnership": "BucketOwnerEnforced"}]
     (lifecycle,) = s3.get_bucket_lifecycle_configuration(Bucket=name)["Rules"]
-    assert (lifecycle["ID"], lifecycle["Status"], lifecycle["Expiration"]["Days"]) == ("expire", "Enabled", 90)
+    assert (lifecycle["ID"], lifecycle["Status"], lifecycle["Expiration"]["Days"]) == (
+        "expire",
+        "Enabled",
+        90,
+    )
     assert lifecycle["AbortIncompleteMultipartUpload"] == {"DaysAfterInitiation": 1}
     assert lifecycle["NoncurrentVersionExpiration"]["NoncurrentDays"] == 30
     assert s3.get_bucket_versioning(Bucket=name)["Status"] == "Enabled"
@@ -259,7 +263,11 @@ def _topic_with_subscriptions(raw: bool) -> dict[str, Any]:
             "Queue": {"Type": "AWS::SQS::Queue", "Properties": {}},
             "Email": {
                 "Type": "AWS::SNS::Subscription",
-                "Properties": {"TopicArn": {"Ref": "Topic"}, "Protocol": "email", "Endpoint": "ops@example.com"},
+                "Properties": {
+                    "TopicArn": {"Ref": "Topic"},
+                    "Protocol": "email",
+                    "Endpoint": "ops@example.com",
+                },
             },
             "ToQueue": {
                 "Type": "AWS::SNS::Subscription",
@@ -283,7 +291,9 @@ def test_sns_subscription(aws: Any) -> None:
     aws.deploy("s", _topic_with_subscriptions(raw=True))
     sns = aws("sns")
     topic = aws.resources("s")["Topic"]
-    subscriptions = {s["Protocol"]: s for s in sns.list_subscriptions_by_topic(TopicArn=topic)["Subscriptions"]}
+    subscriptions = {
+        s["Protocol"]: s for s in sns.list_subscriptions_by_topic(TopicArn=topic)["Subscriptions"]
+    }
     assert set(subscriptions) == {"email", "sqs"}
     outputs = aws.outputs("s")
     assert outputs["EmailArn"] == subscriptions["email"]["SubscriptionArn"] == aws.resources("s")["Email"]
@@ -326,7 +336,9 @@ def _iot(description: str, action: str) -> dict[str, Any]:
             "Generated": {
                 "Type": "AWS::IoT::Policy",
                 "Properties": {
-                    "PolicyDocument": {"Statement": [{"Effect": "Allow", "Action": "iot:Connect", "Resource": "*"}]}
+                    "PolicyDocument": {
+                        "Statement": [{"Effect": "Allow", "Action": "iot:Connect", "Resource": "*"}]
+                    }
                 },
             },
         },
@@ -343,7 +355,9 @@ def test_iot_thing_type_and_policy_ref_names(aws: Any) -> None:
     aws.deploy("s", _iot("Telemetry devices", "iot:Publish"))
     outputs = aws.outputs("s")
     assert (outputs["TypeRef"], outputs["PolicyRef"]) == ("sensor", "devices")
-    assert outputs["TypeArn"].endswith(":thingtype/sensor") and outputs["PolicyArn"].endswith(":policy/devices")
+    assert outputs["TypeArn"].endswith(":thingtype/sensor") and outputs["PolicyArn"].endswith(
+        ":policy/devices"
+    )
     iot = aws("iot")
     described = iot.describe_thing_type(thingTypeName="sensor")
     assert described["thingTypeProperties"] == {
@@ -373,7 +387,15 @@ def _groups(ports: list[int], egress: list[dict[str, Any]] | None, tag: str = "w
         "SecurityGroupIngress": [
             {"IpProtocol": "tcp", "FromPort": port, "ToPort": port, "CidrIp": "0.0.0.0/0"} for port in ports
         ]
-        + [{"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22, "CidrIpv6": "2001:db8::/32", "Description": "v6"}],
+        + [
+            {
+                "IpProtocol": "tcp",
+                "FromPort": 22,
+                "ToPort": 22,
+                "CidrIpv6": "2001:db8::/32",
+                "Description": "v6",
+            }
+        ],
         "Tags": [{"Key": "role", "Value": tag}],
     }
     if egress is not None:
@@ -388,7 +410,12 @@ def _groups(ports: list[int], egress: list[dict[str, Any]] | None, tag: str = "w
                     "GroupDescription": "app",
                     "VpcId": {"Ref": "Vpc"},
                     "SecurityGroupIngress": [
-                        {"IpProtocol": "tcp", "FromPort": 8080, "ToPort": 8080, "SourceSecurityGroupId": {"Ref": "Web"}}
+                        {
+                            "IpProtocol": "tcp",
+                            "FromPort": 8080,
+                            "ToPort": 8080,
+                            "SourceSecurityGroupId": {"Ref": "Web"},
+                        }
                     ],
                 },
             },
@@ -438,10 +465,17 @@ def test_security_group_egress_applied_and_rules_updated_in_place(aws: Any) -> N
 
     aws.update("s", _groups([443], https_out))
     assert aws.resources("s") == ids
-    assert _permissions(group("Web"), "IpPermissions") == {("tcp", 443, "0.0.0.0/0"), ("tcp", 22, "2001:db8::/32")}
+    assert _permissions(group("Web"), "IpPermissions") == {
+        ("tcp", 443, "0.0.0.0/0"),
+        ("tcp", 22, "2001:db8::/32"),
+    }
     assert _permissions(group("Web"), "IpPermissionsEgress") == {("tcp", 443, "0.0.0.0/0")}
     aws("cloudformation").delete_stack(StackName="s")
-    assert [g["GroupName"] for g in ec2.describe_security_groups()["SecurityGroups"] if g["GroupName"] != "default"] == []
+    assert [
+        g["GroupName"]
+        for g in ec2.describe_security_groups()["SecurityGroups"]
+        if g["GroupName"] != "default"
+    ] == []
 
 
 def test_fn_cidr(aws: Any) -> None:
@@ -464,7 +498,11 @@ def test_fn_cidr(aws: Any) -> None:
     }
     aws.deploy("s", template)
     subnets = aws("ec2").describe_subnets(SubnetIds=[aws.resources("s")[f"Subnet{i}"] for i in range(3)])
-    assert sorted(s["CidrBlock"] for s in subnets["Subnets"]) == ["10.42.0.0/24", "10.42.1.0/24", "10.42.2.0/24"]
+    assert sorted(s["CidrBlock"] for s in subnets["Subnets"]) == [
+        "10.42.0.0/24",
+        "10.42.1.0/24",
+        "10.42.2.0/24",
+    ]
     outputs = aws.outputs("s")
     assert outputs["Blocks"] == ",".join(f"192.168.0.{n}/27" for n in range(0, 192, 32))
     assert outputs["V6"] == "2001:db8:0:1::/64"

@@ -33,16 +33,18 @@ REGION = "us-east-1"
 
 # error text of a failed deploy -> the sandbox gap it shows
 DEPLOY_GAPS = {
-    r"does not support resource types? .*AWS::(Application)?AutoScaling::Scal": (
-        "AWS::AutoScaling::ScalingPolicy / AWS::ApplicationAutoScaling::ScalableTarget, ScalingPolicy "
-        "are not supported by the sandbox"
+    r"does not support resource types? .*AWS::AutoScaling::ScalingPolicy": (
+        "AWS::AutoScaling::ScalingPolicy (target tracking on an Auto Scaling group) is not supported"
+    ),
+    r"does not support resource types? .*AWS::ApplicationAutoScaling::": (
+        "AWS::ApplicationAutoScaling::ScalableTarget / ScalingPolicy are not supported"
     ),
     r"'DBParameterGroup' object has no attribute 'startswith'": (
         "AWS::RDS::DBInstance DBParameterGroupName: {Ref: <AWS::RDS::DBParameterGroup>} fails "
         "(moto's Ref gives the parameter-group object, not its name)"
     ),
     r"does not support attribute type MasterUserSecret\.SecretArn": (
-        "Fn::GetAtt Database.MasterUserSecret.SecretArn (ManageMasterUserPassword) is not supported"
+        "Fn::GetAtt <DBInstance>.MasterUserSecret.SecretArn (ManageMasterUserPassword: true) is not supported"
     ),
 }
 

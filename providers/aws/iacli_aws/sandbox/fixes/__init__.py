@@ -14,6 +14,7 @@ Each module corrects one documented moto behaviour (its docstring says which) an
 - :mod:`.elbv2`       (i) load balancers get SubnetMappings, Type, IpAddressType, Tags, attributes
 - :mod:`.rds`         (j) engine names are case-insensitive
 - :mod:`.parameters`  (k) SSM-typed stack parameters; public SSM parameters can be seeded
+- :mod:`.properties`  (l) properties moto drops: Kinesis, ECS, ECR; LogGroup Arn
 
 Importing this package imports moto (and :mod:`iacli_aws.sandbox.models`); the iacli client side never
 does. The patches are process-global, as moto's backends are; :func:`apply_fixes` is idempotent.
@@ -32,6 +33,7 @@ from . import (
     errors,
     intrinsics,
     parameters,
+    properties,
     rds,
     registry,
     unsupported,
@@ -52,6 +54,7 @@ def apply_fixes() -> None:
     elbv2.apply()
     rds.apply()
     parameters.apply()
+    properties.apply()
 
 
 __all__ = ["apply_fixes"]

@@ -80,7 +80,9 @@ def _as_source(rule: dict[str, Any]) -> dict[str, Any]:
 def _allow_all_egress(group: SecurityGroup) -> list[dict[str, Any]]:
     """The egress rules a new group gets by default (what CloudFormation restores without egress rules)."""
     rules = [{"IpProtocol": "-1", "CidrIp": "0.0.0.0/0"}]
-    if any(rule.ip_range.get("CidrIpv6") == "::/0" for rule in group.egress_rules if rule.ip_protocol == "-1"):
+    if any(
+        rule.ip_range.get("CidrIpv6") == "::/0" for rule in group.egress_rules if rule.ip_protocol == "-1"
+    ):
         rules.append({"IpProtocol": "-1", "CidrIpv6": "::/0"})
     return rules
 
@@ -135,7 +137,9 @@ def _creating_security_group(original: Any) -> Any:
         backend = ec2_backends[account_id][region_name]
         vpc_id = properties.get("VpcId")
         existed = backend.get_security_group_by_name_or_id(resource_name, vpc_id) is not None
-        bare = {k: v for k, v in properties.items() if k not in ("SecurityGroupIngress", "SecurityGroupEgress")}
+        bare = {
+            k: v for k, v in properties.items() if k not in ("SecurityGroupIngress", "SecurityGroupEgress")
+        }
         try:
             group: SecurityGroup = create(
                 cls,

@@ -18,7 +18,8 @@ moto behaviour corrected:
   network configuration in step with the template.
 - ``AWS::ECR::Repository`` passes ``EncryptionConfiguration`` and ``ImageScanningConfiguration`` with
   the template's PascalCase keys, which the API answers as empty; ``LifecyclePolicy`` and
-  ``RepositoryPolicyText`` are ignored. They are now stored as the API stores them.
+  ``RepositoryPolicyText`` are ignored. They are now stored as the API stores them (on update too,
+  which moto's update needs to see an unchanged encryption as unchanged).
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from moto.ecr.models import ecr_backends
+from moto.ecr.models import Repository, ecr_backends
 from moto.ecs.models import Cluster, Service, TaskDefinition, ecs_backends
 from moto.kinesis.models import Stream, kinesis_backends
 from moto.logs.models import LogGroup
@@ -44,7 +45,9 @@ def _log_group_arn(original: Callable[..., Any]) -> Callable[..., Any]:
 
 
 # --- Kinesis ------------------------------------------------------------------------------------------
-def apply_stream_settings(stream: Stream, properties: dict[str, Any], account_id: str, region_name: str) -> None:
+def apply_stream_settings(
+    stream: Stream, properties: dict[str, Any], account_id: str, region_name: str
+) -> None:
     """Set the stream's encryption and capacity mode as the template says."""
     backend = kinesis_backends[account_id][region_name]
     encryption = properties.get("StreamEncryption")
@@ -62,8 +65,13 @@ def _creating_stream(original: Any) -> Any:
     create = original.__func__
 
     def create_from_cloudformation_json(
-        cls: type[Stream], /, resource_name: str, cloudformation_json: dict[str, Any], account_id: str,
-        region_name: str, **kwargs: Any,
+        cls: type[Stream],
+        /,
+        resource_name: str,
+        cloudformation_json: dict[str, Any],
+        account_id: str,
+        region_name: str,
+        **kwargs: Any,
     ) -> Stream:
         stream: Stream = create(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs)
         apply_stream_settings(stream, cloudformation_json.get("Properties") or {}, account_id, region_name)
@@ -76,8 +84,13 @@ def _updating_stream(original: Any) -> Any:
     update = original.__func__
 
     def update_from_cloudformation_json(
-        cls: type[Stream], /, original_resource: Stream, new_resource_name: str,
-        cloudformation_json: dict[str, Any], account_id: str, region_name: str,
+        cls: type[Stream],
+        /,
+        original_resource: Stream,
+        new_resource_name: str,
+        cloudformation_json: dict[str, Any],
+        account_id: str,
+        region_name: str,
     ) -> Stream:
         stream: Stream = update(
             cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name
@@ -95,8 +108,13 @@ def _optional_str(value: Any) -> str | None:
 
 def _registering_task_definition(_original: Any) -> Any:
     def create_from_cloudformation_json(
-        cls: type[TaskDefinition], /, resource_name: str, cloudformation_json: dict[str, Any],
-        account_id: str, region_name: str, **kwargs: Any,
+        cls: type[TaskDefinition],
+        /,
+        resource_name: str,
+        cloudformation_json: dict[str, Any],
+        account_id: str,
+        region_name: str,
+        **kwargs: Any,
     ) -> TaskDefinition:
         properties = cloudformation_json.get("Properties") or {}
         family = properties.get("Family") or resource_name
@@ -139,8 +157,13 @@ def _service_settings(properties: dict[str, Any]) -> dict[str, Any]:
 
 def _creating_service(_original: Any) -> Any:
     def create_from_cloudformation_json(
-        cls: type[Service], /, resource_name: str, cloudformation_json: dict[str, Any], account_id: str,
-        region_name: str, **kwargs: Any,
+        cls: type[Service],
+        /,
+        resource_name: str,
+        cloudformation_json: dict[str, Any],
+        account_id: str,
+        region_name: str,
+        **kwargs: Any,
     ) -> Service:
         properties = cloudformation_json.get("Properties") or {}
         desired = properties.get("DesiredCount")
@@ -167,8 +190,13 @@ def _updating_service(original: Any) -> Any:
     update = original.__func__
 
     def update_from_cloudformation_json(
-        cls: type[Service], /, original_resource: Service, new_resource_name: str,
-        cloudformation_json: dict[str, Any], account_id: str, region_name: str,
+        cls: type[Service],
+        /,
+        original_resource: Service,
+        new_resource_name: str,
+        cloudformation_json: dict[str, Any],
+        account_id: str,
+        region_name: str,
     ) -> Service:
         service: Service = update(
             cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name
@@ -181,38 +209,69 @@ def _updating_service(original: Any) -> Any:
 
 
 # --- ECR ----------------------------------------------------------------------------------------------
+def _camel_repository(cloudformation_json: dict[str, Any]) -> dict[str, Any]:
+    properties = dict(cloudformation_json.get("Properties") or {})
+    for key in ("EncryptionConfiguration", "ImageScanningConfiguration"):
+        if properties.get(key):
+            properties[key] = camel_keys(properties[key])
+    return {**cloudformation_json, "Properties": properties}
+
+
+def _apply_repository_policies(
+    repository: Any, properties: dict[str, Any], account_id: str, region_name: str
+) -> None:
+    backend = ecr_backends[account_id][region_name]
+    lifecycle = (properties.get("LifecyclePolicy") or {}).get("LifecyclePolicyText")
+    if lifecycle:
+        backend.put_lifecycle_policy(repository.registry_id, repository.name, json_text(lifecycle))
+    if properties.get("RepositoryPolicyText"):
+        backend.set_repository_policy(
+            repository.registry_id, repository.name, json_text(properties["RepositoryPolicyText"])
+        )
+
+
 def _creating_repository(original: Any) -> Any:
     create = original.__func__
 
     def create_from_cloudformation_json(
-        cls: type[Any], /, resource_name: str, cloudformation_json: dict[str, Any], account_id: str,
-        region_name: str, **kwargs: Any,
+        cls: type[Any],
+        /,
+        resource_name: str,
+        cloudformation_json: dict[str, Any],
+        account_id: str,
+        region_name: str,
+        **kwargs: Any,
     ) -> Any:
-        properties = dict(cloudformation_json.get("Properties") or {})
-        for key in ("EncryptionConfiguration", "ImageScanningConfiguration"):
-            if properties.get(key):
-                properties[key] = camel_keys(properties[key])
-        repository = create(
-            cls, resource_name, {**cloudformation_json, "Properties": properties}, account_id, region_name,
-            **kwargs,
-        )
-        backend = ecr_backends[account_id][region_name]
-        lifecycle = (properties.get("LifecyclePolicy") or {}).get("LifecyclePolicyText")
-        if lifecycle:
-            backend.put_lifecycle_policy(repository.registry_id, repository.name, json_text(lifecycle))
-        if properties.get("RepositoryPolicyText"):
-            backend.set_repository_policy(
-                repository.registry_id, repository.name, json_text(properties["RepositoryPolicyText"])
-            )
+        camel = _camel_repository(cloudformation_json)
+        repository = create(cls, resource_name, camel, account_id, region_name, **kwargs)
+        _apply_repository_policies(repository, camel["Properties"], account_id, region_name)
         return repository
 
     return classmethod(create_from_cloudformation_json)
 
 
+def _updating_repository(original: Any) -> Any:
+    update = original.__func__
+
+    def update_from_cloudformation_json(
+        cls: type[Any],
+        /,
+        original_resource: Any,
+        new_resource_name: str,
+        cloudformation_json: dict[str, Any],
+        account_id: str,
+        region_name: str,
+    ) -> Any:
+        camel = _camel_repository(cloudformation_json)
+        repository = update(cls, original_resource, new_resource_name, camel, account_id, region_name)
+        _apply_repository_policies(repository, camel["Properties"], account_id, region_name)
+        return repository
+
+    return classmethod(update_from_cloudformation_json)
+
+
 def apply() -> None:
     """Install the corrections described in the module docstring."""
-    from moto.ecr.models import Repository
-
     replace(LogGroup, "get_cfn_attribute", _log_group_arn)
     replace(Stream, "create_from_cloudformation_json", _creating_stream)
     replace(Stream, "update_from_cloudformation_json", _updating_stream)
@@ -220,3 +279,4 @@ def apply() -> None:
     replace(Service, "create_from_cloudformation_json", _creating_service)
     replace(Service, "update_from_cloudformation_json", _updating_service)
     replace(Repository, "create_from_cloudformation_json", _creating_repository)
+    replace(Repository, "update_from_cloudformation_json", _updating_repository)

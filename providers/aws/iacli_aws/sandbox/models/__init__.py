@@ -47,9 +47,9 @@ from .elasticbeanstalk import (
 from .iam import SandboxIamRole
 from .iot import IotPolicy, IotThingType, IotTopicRule
 from .logs import SandboxLogGroup
+from .policies import S3BucketPolicy, SnsTopicPolicy, SqsQueuePolicy
 from .s3 import SandboxS3Bucket
 from .sns import SnsSubscription
-from .policies import S3BucketPolicy, SnsTopicPolicy, SqsQueuePolicy
 
 #: Every model of this package; for a type moto also models, the one here is used.
 SANDBOX_MODELS: tuple[type[CloudFormationModel], ...] = (

@@ -48,7 +48,9 @@ def split_target_id(value: str) -> tuple[str, str, str]:
     """``(ResourceId, ScalableDimension, ServiceNamespace)`` of a scalable target id."""
     parts = value.split("|")
     if len(parts) != 3:
-        raise ValueError(f"ScalingTargetId {value!r} is not <ResourceId>|<ScalableDimension>|<ServiceNamespace>")
+        raise ValueError(
+            f"ScalingTargetId {value!r} is not <ResourceId>|<ScalableDimension>|<ServiceNamespace>"
+        )
     return parts[0], parts[1], parts[2]
 
 
@@ -75,7 +77,9 @@ class ApplicationAutoScalingScalableTarget(SandboxResource, CloudFormationModel)
         return split_target_id(self.physical_id)
 
     @classmethod
-    def create(cls, target: Target, name: str, properties: Properties) -> ApplicationAutoScalingScalableTarget:
+    def create(
+        cls, target: Target, name: str, properties: Properties
+    ) -> ApplicationAutoScalingScalableTarget:
         resource_id, dimension, namespace = (str(properties[key]) for key in _TARGET_KEYS)
         resource = cls(target, target_id(resource_id, dimension, namespace), properties)
         resource._register(properties)
@@ -102,7 +106,9 @@ class ApplicationAutoScalingScalableTarget(SandboxResource, CloudFormationModel)
         wanted = {_scheduled_action_name(action) for action in new}
         for action in old:
             if _scheduled_action_name(action) not in wanted:
-                backend.delete_scheduled_action(namespace, _scheduled_action_name(action), resource_id, dimension)
+                backend.delete_scheduled_action(
+                    namespace, _scheduled_action_name(action), resource_id, dimension
+                )
         for action in new:
             backend.put_scheduled_action(
                 service_namespace=namespace,

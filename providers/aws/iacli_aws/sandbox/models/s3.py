@@ -79,7 +79,9 @@ def lifecycle_rule(rule: dict[str, Any]) -> dict[str, Any]:
         expiration["ExpiredObjectDeleteMarker"] = as_bool(rule["ExpiredObjectDeleteMarker"])
     if expiration:
         out["Expiration"] = expiration
-    transitions = list(rule.get("Transitions") or []) + ([rule["Transition"]] if rule.get("Transition") else [])
+    transitions = list(rule.get("Transitions") or []) + (
+        [rule["Transition"]] if rule.get("Transition") else []
+    )
     if transitions:
         out["Transition"] = [_transition(t, "Days") for t in transitions]
     noncurrent = dict(rule.get("NoncurrentVersionExpiration") or {})
@@ -91,7 +93,9 @@ def lifecycle_rule(rule: dict[str, Any]) -> dict[str, Any]:
         [rule["NoncurrentVersionTransition"]] if rule.get("NoncurrentVersionTransition") else []
     )
     if noncurrent_transitions:
-        out["NoncurrentVersionTransition"] = [_transition(t, "NoncurrentDays") for t in noncurrent_transitions]
+        out["NoncurrentVersionTransition"] = [
+            _transition(t, "NoncurrentDays") for t in noncurrent_transitions
+        ]
     abort = rule.get("AbortIncompleteMultipartUpload")
     if abort:
         out["AbortIncompleteMultipartUpload"] = {"DaysAfterInitiation": int(abort["DaysAfterInitiation"])}
@@ -133,16 +137,22 @@ def apply_settings(backend: S3Backend, name: str, properties: Properties, old: P
     if block:
         backend.put_public_access_block(
             name,
-            {key: as_bool(block.get(key)) for key in (
-                "BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets"
-            )},
+            {
+                key: as_bool(block.get(key))
+                for key in (
+                    "BlockPublicAcls",
+                    "IgnorePublicAcls",
+                    "BlockPublicPolicy",
+                    "RestrictPublicBuckets",
+                )
+            },
         )
     elif "PublicAccessBlockConfiguration" in old:
         backend.delete_public_access_block(name)
 
     ownership = ((properties.get("OwnershipControls") or {}).get("Rules") or [{}])[0].get("ObjectOwnership")
     if ownership:
-        backend.put_bucket_ownership_controls(name, ownership)  # type: ignore[arg-type]
+        backend.put_bucket_ownership_controls(name, ownership)
     elif "OwnershipControls" in old:
         backend.delete_bucket_ownership_controls(name)
 
@@ -232,4 +242,3 @@ class SandboxS3Bucket(CloudFormationModel):
         apply_settings(_backend(account_id, region_name), original_resource.name, properties, old)
         setattr(original_resource, _APPLIED, properties)
         return original_resource
-
