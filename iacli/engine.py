@@ -34,11 +34,10 @@ from iacli.providers import (
     load_provider,
 )
 from iacli.render import RenderedTemplate, render_template
-from iacli.state.models import Release, ReleaseKind, StackKey
-from iacli.state.store import StateStore
-
 if TYPE_CHECKING:
     from iacli.releases import ReleaseContext
+    from iacli.state.models import Release, ReleaseKind, StackKey
+    from iacli.state.store import StateStore
 
 LOCK_TTL_S = 2 * 3600.0
 STOPPED_SANDBOX = "stopped"
@@ -268,17 +267,19 @@ class Engine:
         return PlannedDeployment(prepared, plan), request
 
     def apply(
-        self, planned: PlannedDeployment, on_event: EventSink, kind: ReleaseKind = ReleaseKind.DEPLOY,
+        self, planned: PlannedDeployment, on_event: EventSink, kind: ReleaseKind | None = None,
         rollback_of: int | None = None, request: StackRequest | None = None,
     ) -> DeployResult:
         """Execute exactly the planned change, read the outputs back, and record the release."""
+        from iacli.state.models import ReleaseKind
         prepared = planned.prepared
         provider, target, deployable = prepared.provider, prepared.target, prepared.deployable
         secret_names = deployable.secret_parameters | deployable.keep_previous | {
             n for n, spec in prepared.specs.items() if spec.secret}
         context = self.release_context(target, prepared.blueprint, deployable.origin, request, secret_names)
         submission = provider.submission(target, deployable)
-        release = context.new_release(kind, submission, deployable.secret_parameters, planned.plan, rollback_of)
+        release = context.new_release(kind or ReleaseKind.DEPLOY, submission, deployable.secret_parameters,
+                                      planned.plan, rollback_of)
 
         def run() -> DeployResult:
             result = provider.apply(target, planned.plan, deployable, on_event)
@@ -298,6 +299,8 @@ class Engine:
 
     def stack_key(self, target: Target) -> tuple[StackKey, str | None]:
         """The history key of a target, and the sandbox generation its releases must belong to."""
+        from iacli.state.models import StackKey
+
         provider = self.provider(target.provider)
         key = StackKey(target.provider, provider.location(target), target.stack)
         if target.kind is not TargetKind.SANDBOX:
@@ -380,6 +383,8 @@ class Engine:
         context = self.release_context(target, None, origin, replace(request, assignments=()))
         current = self.store.current(context.key, generation=context.generation)
         text = self.store.template(current.template_hash) if current else "{}"
+        from iacli.state.models import ReleaseKind
+
         release = context.new_release(ReleaseKind.DESTROY, Submission(text, "", {}), frozenset(), None)
         return context.record(release, lambda: provider.destroy(target, on_event), lambda _: {})
 
