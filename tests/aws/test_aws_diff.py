@@ -90,3 +90,27 @@ def test_open_security_group_is_public() -> None:
     sg = {"Type": "AWS::EC2::SecurityGroup", "Properties": {"SecurityGroupIngress": [{"CidrIp": "0.0.0.0/0", "IpProtocol": "tcp"}]}}
     result = changes(template(), template(SG=sg))
     assert {Risk.PUBLIC, Risk.SECURITY} <= result["SG"].risks
+
+
+def test_template_defaults_are_the_values_in_use() -> None:
+    old = {"Parameters": {"Size": {"Type": "Number", "Default": 5}}, "Resources": {"Q": {"Type": "AWS::SQS::Queue", "Properties": {"DelaySeconds": {"Ref": "Size"}}}}}
+    assert changes(old, old, {"Size": "5"}, {})["Q"].action is ChangeAction.NOOP
+    assert changes(old, old, {"Size": "5"}, {"Size": "7"})["Q"].properties[0].after == "7"
+
+
+def test_egress_to_anywhere_is_not_public_and_noop_has_no_risk() -> None:
+    sg = {"Type": "AWS::EC2::SecurityGroup", "Properties": {"SecurityGroupEgress": [{"CidrIp": "0.0.0.0/0", "IpProtocol": "tcp"}]}}
+    assert Risk.PUBLIC not in changes(template(), template(SG=sg))["SG"].risks
+    open_sg = {"Type": "AWS::EC2::SecurityGroup", "Properties": {"SecurityGroupIngress": [{"CidrIp": "0.0.0.0/0", "IpProtocol": "tcp"}]}}
+    assert changes(template(SG=open_sg), template(SG=open_sg))["SG"].risks == frozenset()
+
+
+def test_named_list_items_pair_by_name_not_index() -> None:
+    env = {"Type": "AWS::ElasticBeanstalk::Environment", "Properties": {"OptionSettings": [
+        {"Namespace": "aws:autoscaling:asg", "OptionName": "MinSize", "Value": "1"},
+        {"Namespace": "aws:autoscaling:asg", "OptionName": "MaxSize", "Value": "4"}]}}
+    new = {"Type": env["Type"], "Properties": {"OptionSettings": [
+        {"Namespace": "aws:autoscaling:asg", "OptionName": "MaxSize", "Value": "6"},
+        {"Namespace": "aws:autoscaling:asg", "OptionName": "MinSize", "Value": "1"}]}}
+    [prop] = changes(template(E=env), template(E=new))["E"].properties
+    assert (prop.path, prop.before, prop.after) == ("OptionSettings.[aws:autoscaling:asg/MaxSize].Value", "4", "6")

@@ -555,3 +555,102 @@ def test_role_inline_policy_is_json_after_create(aws: Any) -> None:
     role = aws.resources("s")["Role"]
     got = aws("iam").get_role_policy(RoleName=role, PolicyName="read")["PolicyDocument"]
     assert got == document
+
+
+def test_log_group_arn_and_kinesis_settings(aws: Any) -> None:
+    def template(mode: str, encrypted: bool) -> dict[str, Any]:
+        stream: dict[str, Any] = {"StreamModeDetails": {"StreamMode": mode}}
+        if mode == "PROVISIONED":
+            stream["ShardCount"] = 1
+        if encrypted:
+            stream["StreamEncryption"] = {"EncryptionType": "KMS", "KeyId": "alias/aws/kinesis"}
+        return {
+            "Resources": {
+                "Logs": {"Type": "AWS::Logs::LogGroup", "Properties": {"LogGroupName": "/app"}},
+                "Stream": {"Type": "AWS::Kinesis::Stream", "Properties": stream},
+            },
+            "Outputs": {"LogArn": {"Value": {"Fn::GetAtt": ["Logs", "Arn"]}}},
+        }
+
+    aws.deploy("s", template("ON_DEMAND", True))
+    assert aws.outputs("s")["LogArn"] == "arn:aws:logs:us-east-1:123456789012:log-group:/app:*"
+    name = aws.resources("s")["Stream"]
+    described = aws("kinesis").describe_stream_summary(StreamName=name)["StreamDescriptionSummary"]
+    assert (described["EncryptionType"], described["KeyId"]) == ("KMS", "alias/aws/kinesis")
+    assert described["StreamModeDetails"] == {"StreamMode": "ON_DEMAND"}
+    aws.update("s", template("PROVISIONED", False))
+    described = aws("kinesis").describe_stream_summary(StreamName=name)["StreamDescriptionSummary"]
+    assert described["EncryptionType"] == "NONE"
+    assert described["StreamModeDetails"] == {"StreamMode": "PROVISIONED"}
+
+
+def test_ecs_and_ecr_properties(aws: Any) -> None:
+    vpc = aws("ec2").create_vpc(CidrBlock="10.3.0.0/16")["Vpc"]["VpcId"]
+    subnet = aws("ec2").create_subnet(VpcId=vpc, CidrBlock="10.3.1.0/24")["Subnet"]["SubnetId"]
+    group = aws("ec2").create_security_group(GroupName="svc", Description="svc", VpcId=vpc)["GroupId"]
+    roles = "arn:aws:iam::123456789012:role/"
+    template = _ecs_service()
+    template["Resources"]["Task"]["Properties"].update(
+        {
+            "Cpu": "256",
+            "Memory": "512",
+            "NetworkMode": "awsvpc",
+            "RequiresCompatibilities": ["FARGATE"],
+            "ExecutionRoleArn": roles + "exec",
+            "TaskRoleArn": roles + "task",
+            "RuntimePlatform": {"CpuArchitecture": "ARM64", "OperatingSystemFamily": "LINUX"},
+        }
+    )
+    template["Resources"]["Service"]["Properties"].update(
+        {
+            "LaunchType": "FARGATE",
+            "NetworkConfiguration": {
+                "AwsvpcConfiguration": {
+                    "AssignPublicIp": "ENABLED",
+                    "Subnets": [subnet],
+                    "SecurityGroups": [group],
+                }
+            },
+            "LoadBalancers": [
+                {
+                    "ContainerName": "web",
+                    "ContainerPort": 80,
+                    "TargetGroupArn": "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/t/1",
+                }
+            ],
+        }
+    )
+    template["Resources"]["Repo"] = {
+        "Type": "AWS::ECR::Repository",
+        "Properties": {
+            "ImageScanningConfiguration": {"ScanOnPush": True},
+            "EncryptionConfiguration": {"EncryptionType": "AES256"},
+            "LifecyclePolicy": {"LifecyclePolicyText": '{"rules": []}'},
+        },
+    }
+    aws.deploy("s", template)
+    ecs = aws("ecs")
+    (service,) = ecs.describe_services(cluster="apps", services=["web"])["services"]
+    assert service["launchType"] == "FARGATE"
+    assert service["networkConfiguration"]["awsvpcConfiguration"]["subnets"] == [subnet]
+    assert service["loadBalancers"][0]["containerPort"] == 80
+    task = ecs.describe_task_definition(taskDefinition=service["taskDefinition"])["taskDefinition"]
+    assert (task["cpu"], task["memory"], task["networkMode"]) == ("256", "512", "awsvpc")
+    assert task["requiresCompatibilities"] == ["FARGATE"]
+    assert (task["executionRoleArn"], task["taskRoleArn"]) == (roles + "exec", roles + "task")
+    assert task["runtimePlatform"] == {"cpuArchitecture": "ARM64", "operatingSystemFamily": "LINUX"}
+    ecr = aws("ecr")
+    repo_name = aws.resources("s")["Repo"]
+    (repo,) = ecr.describe_repositories(repositoryNames=[repo_name])["repositories"]
+    assert repo["imageScanningConfiguration"] == {"scanOnPush": True}
+    assert repo["encryptionConfiguration"]["encryptionType"] == "AES256"
+    assert ecr.get_lifecycle_policy(repositoryName=repo_name)["lifecyclePolicyText"] == '{"rules": []}'
+
+    template["Resources"]["Service"]["Properties"]["DesiredCount"] = 2
+    template["Resources"]["Repo"]["Properties"]["ImageScanningConfiguration"] = {"ScanOnPush": False}
+    aws.update("s", template)
+    (service,) = ecs.describe_services(cluster="apps", services=["web"])["services"]
+    assert service["desiredCount"] == 2 and service["networkConfiguration"]["awsvpcConfiguration"]["subnets"]
+    assert aws.resources("s")["Repo"] == repo_name
+    (repo,) = ecr.describe_repositories(repositoryNames=[repo_name])["repositories"]
+    assert repo["imageScanningConfiguration"] == {"scanOnPush": False}

@@ -85,7 +85,7 @@ def _risks(
     if action is not ChangeAction.NOOP and rtype in SECURITY_TYPES and (props or action is not ChangeAction.UPDATE):
         if rtype != "AWS::S3::Bucket" or any("Policy" in p.path or "PublicAccess" in p.path for p in props):
             risks.add(Risk.SECURITY)
-    if action is not ChangeAction.DELETE and _opens_to_world(new_res.get("Properties") or {}):
+    if action not in (ChangeAction.DELETE, ChangeAction.NOOP) and _opens_to_world(new_res.get("Properties") or {}):
         risks.add(Risk.PUBLIC)
     return frozenset(risks)
 
@@ -97,7 +97,8 @@ def _opens_to_world(value: Any) -> bool:
         block = value.get("PublicAccessBlockConfiguration")
         if isinstance(block, dict) and any(v in (False, "false") for v in block.values()):
             return True
-        return any(_opens_to_world(v) for v in value.values())
+        # outbound rules open nothing to the world
+        return any(_opens_to_world(v) for k, v in value.items() if k != "SecurityGroupEgress")
     if isinstance(value, list):
         return any(_opens_to_world(v) for v in value)
     return False

@@ -43,6 +43,7 @@ def diff_templates(
     region: str = "us-east-1",
 ) -> dict[str, ResourceDiff]:
     """Every logical id of either template with its differences (empty ``properties`` = unchanged)."""
+    old_params, new_params = with_defaults(old, old_params), with_defaults(new, new_params)
     old_res = old.get("Resources") or {}
     new_res = new.get("Resources") or {}
     out: dict[str, ResourceDiff] = {}
@@ -82,6 +83,19 @@ def _resource_diff(
     return ResourceDiff(logical_id, old_type, new_type, changes)
 
 
+def with_defaults(body: Mapping[str, Any], params: Mapping[str, Any]) -> dict[str, Any]:
+    """The values CloudFormation uses: given parameters over the template's declared defaults."""
+    from iacli_aws.template import cfn_parameter_value
+
+    declared = body.get("Parameters") or {}
+    defaults = {
+        name: cfn_parameter_value(decl["Default"])
+        for name, decl in declared.items()
+        if isinstance(decl, dict) and "Default" in decl
+    }
+    return {**defaults, **params}
+
+
 def walk(before: Any, after: Any, path: tuple[str, ...]) -> Iterator[tuple[tuple[str, ...], Any, Any]]:
     """Yield (path, before, after) for every leaf that differs; lists of equal length pair by index."""
     if before == after:
@@ -89,11 +103,36 @@ def walk(before: Any, after: Any, path: tuple[str, ...]) -> Iterator[tuple[tuple
     if isinstance(before, dict) and isinstance(after, dict):
         for key in sorted(set(before) | set(after)):
             yield from walk(before.get(key, _MISSING), after.get(key, _MISSING), (*path, str(key)))
+    elif isinstance(before, list) and isinstance(after, list) and (keys := _identity(before, after)):
+        old_items, new_items = _by_identity(before, keys), _by_identity(after, keys)
+        for name in sorted(set(old_items) | set(new_items)):
+            yield from walk(old_items.get(name, _MISSING), new_items.get(name, _MISSING), (*path, f"[{name}]"))
     elif isinstance(before, list) and isinstance(after, list) and len(before) == len(after):
         for index, (b, a) in enumerate(zip(before, after)):
             yield from walk(b, a, (*path, str(index)))
     else:
         yield path, before, after
+
+
+_IDENTITY_KEYS: tuple[tuple[str, ...], ...] = (
+    ("Namespace", "OptionName"), ("Key",), ("Name",), ("AttributeName",), ("PolicyName",), ("Id",),
+)
+
+
+def _identity(before: list[Any], after: list[Any]) -> tuple[str, ...] | None:
+    """The keys that name list items (Tags by Key, Beanstalk options by Namespace+OptionName…), if any."""
+    items = before + after
+    if not items or not all(isinstance(i, dict) for i in items):
+        return None
+    for keys in _IDENTITY_KEYS:
+        if all(all(isinstance(i.get(k), str) for k in keys) for i in items):
+            if len(_by_identity(before, keys)) == len(before) and len(_by_identity(after, keys)) == len(after):
+                return keys
+    return None
+
+
+def _by_identity(items: list[Any], keys: tuple[str, ...]) -> dict[str, Any]:
+    return {"/".join(str(i[k]) for k in keys): i for i in items}
 
 
 def resolve_parameters(value: Any, params: Mapping[str, Any], secrets: frozenset[str]) -> Any:

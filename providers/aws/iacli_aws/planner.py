@@ -16,7 +16,7 @@ from iacli.plan import Change, ChangeAction, Plan, PropertyChange
 from iacli.providers import Deployable, Target, TargetKind
 from iacli_aws import assets, sam
 from iacli_aws.changes import build_changes
-from iacli_aws.diff import diff_templates, parameter_changes
+from iacli_aws.diff import diff_templates, parameter_changes, with_defaults
 from iacli_aws.errors import aws_errors, error_code
 from iacli_aws.session import AwsSession
 from iacli_aws.stacks import DeployedStack, deployed_template, describe_stack, stack_resources, wait_for
@@ -99,7 +99,8 @@ class Planner:
         diffs = diff_templates(old, old_params, submission.processed, submission.parameters,
                                frozenset() if show_secrets else secrets, self.session.region)
         changes = build_changes({}, diffs, old, submission.processed, self._physical_ids() if deployed else {})
-        params = parameter_changes(old_params, submission.parameters, secrets, show_secrets)
+        params = parameter_changes(with_defaults(old, old_params), with_defaults(submission.processed, submission.parameters),
+                                   secrets, show_secrets)
         return self._plan(submission, deployed, changes, {}, params, is_new=deployed is None)
 
     def _deployed(self) -> tuple[DeployedStack | None, dict[str, Any]]:
@@ -117,7 +118,8 @@ class Planner:
         secrets = _secret_names(submission, old)
         diffs = diff_templates(old, old_params, submission.processed, submission.parameters, secrets, self.session.region)
         changes = build_changes(resource_changes, diffs, old, submission.processed, {} if is_new else self._physical_ids())
-        params = parameter_changes(old_params, submission.parameters, secrets)
+        params = parameter_changes(with_defaults(old, old_params),
+                                   with_defaults(submission.processed, submission.parameters), secrets)
         if status != "CREATE_COMPLETE":
             if any(c.action is not ChangeAction.NOOP for c in changes) or params:
                 raise ProviderError(f"CloudFormation could not plan {self.target.stack}: {status}")
@@ -261,7 +263,7 @@ def _unchanged(old: Mapping[str, Any], deployed: DeployedStack, submission: Subm
     """Same processed template and same parameters: nothing to plan (secrets cannot be compared)."""
     if submission.secrets or deployed.status not in ("CREATE_COMPLETE", "UPDATE_COMPLETE", "UPDATE_ROLLBACK_COMPLETE", "IMPORT_COMPLETE"):
         return False
-    same_params = {k: v for k, v in deployed.parameters.items()} == submission.parameters
+    same_params = with_defaults(old, deployed.parameters) == with_defaults(submission.processed, submission.parameters)
     return same_params and digest(old) == digest(submission.processed)
 
 

@@ -19,7 +19,8 @@ moto behaviour corrected:
 - ``AWS::ECR::Repository`` passes ``EncryptionConfiguration`` and ``ImageScanningConfiguration`` with
   the template's PascalCase keys, which the API answers as empty; ``LifecyclePolicy`` and
   ``RepositoryPolicyText`` are ignored. They are now stored as the API stores them (on update too,
-  which moto's update needs to see an unchanged encryption as unchanged).
+  which moto's update needs to see an unchanged encryption as unchanged). A generated repository name
+  (no ``RepositoryName``) was mixed case, which ECR refuses; it is now lower case.
 """
 
 from __future__ import annotations
@@ -92,6 +93,13 @@ def _updating_stream(original: Any) -> Any:
         account_id: str,
         region_name: str,
     ) -> Stream:
+        # the mode first: moto refuses a shard count for an on-demand stream
+        mode = ((cloudformation_json.get("Properties") or {}).get("StreamModeDetails") or {}).get(
+            "StreamMode"
+        )
+        kinesis_backends[account_id][region_name].update_stream_mode(
+            original_resource.arn, {"StreamMode": str(mode or "PROVISIONED")}
+        )
         stream: Stream = update(
             cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name
         )
@@ -243,6 +251,8 @@ def _creating_repository(original: Any) -> Any:
         **kwargs: Any,
     ) -> Any:
         camel = _camel_repository(cloudformation_json)
+        if not camel["Properties"].get("RepositoryName"):
+            resource_name = resource_name.lower()  # a generated name, lower case as ECR requires
         repository = create(cls, resource_name, camel, account_id, region_name, **kwargs)
         _apply_repository_policies(repository, camel["Properties"], account_id, region_name)
         return repository
@@ -263,6 +273,8 @@ def _updating_repository(original: Any) -> Any:
         region_name: str,
     ) -> Any:
         camel = _camel_repository(cloudformation_json)
+        if not camel["Properties"].get("RepositoryName"):
+            new_resource_name = original_resource.name  # moto would make up a new name and replace
         repository = update(cls, original_resource, new_resource_name, camel, account_id, region_name)
         _apply_repository_policies(repository, camel["Properties"], account_id, region_name)
         return repository
