@@ -546,7 +546,11 @@ def test_role_inline_policy_is_json_after_create(aws: Any) -> None:
                                 }
                             ]
                         },
-                        "Policies": [{"PolicyName": "read", "PolicyDocument": document}],
+                        "Policies": [
+                            {"PolicyName": "read", "PolicyDocument": document},
+                            # no Version: accepted by AWS (moto's PutRolePolicy validation refuses it)
+                            {"PolicyName": "old", "PolicyDocument": {"Statement": document["Statement"]}},
+                        ],
                     },
                 }
             }
@@ -555,6 +559,8 @@ def test_role_inline_policy_is_json_after_create(aws: Any) -> None:
     role = aws.resources("s")["Role"]
     got = aws("iam").get_role_policy(RoleName=role, PolicyName="read")["PolicyDocument"]
     assert got == document
+    old = aws("iam").get_role_policy(RoleName=role, PolicyName="old")["PolicyDocument"]
+    assert old == {"Statement": document["Statement"]}
 
 
 def test_log_group_arn_and_kinesis_settings(aws: Any) -> None:

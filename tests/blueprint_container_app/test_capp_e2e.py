@@ -150,7 +150,7 @@ def test_deploy_update_and_destroy_in_the_sandbox(flow: Flow) -> None:
     assert set(changed) == {"TaskDefinition", "Service"}
     assert changed["TaskDefinition"]["action"] == "replace"
     assert [(p["path"], p["before"], p["after"]) for p in changed["TaskDefinition"]["properties"]] == [
-        ("ContainerDefinitions.0.Image", "nginx:1.27", "nginx:1.28")
+        ("ContainerDefinitions.[web].Image", "nginx:1.27", "nginx:1.28")
     ]
     assert changed["Service"]["action"] == "update" and "TaskDefinition" in changed["Service"]["reason"]
     flow.run("deploy", *flow.stack(image="nginx:1.28"), "--yes")

@@ -358,6 +358,8 @@ def test_validation_requires_a_device_and_a_time(env: Any) -> None:
         NOW.strftime("%Y-%m-%dT%H:%M:%S"),  # no offset: UTC
         NOW.astimezone(timezone(timedelta(hours=5, minutes=30))).isoformat(),
     ],
+    # stable ids: the values depend on the clock, and pytest-xdist workers must collect the same tests
+    ids=["epoch-s", "epoch-float", "epoch-ms", "iso-offset", "iso-z", "iso-naive", "iso-plus-0530"],
 )
 def test_timestamp_forms(env: Any, stamp: Any) -> None:
     reading = env.app.validate_reading(_reading(timestamp=stamp), _seq(1))

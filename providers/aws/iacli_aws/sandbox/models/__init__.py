@@ -29,7 +29,7 @@ from .apigatewayv2 import (
     ApiGatewayV2Stage,
 )
 from .applicationautoscaling import ApplicationAutoScalingScalableTarget, ApplicationAutoScalingScalingPolicy
-from .autoscaling import AutoScalingScheduledAction
+from .autoscaling import AutoScalingScalingPolicy, AutoScalingScheduledAction
 from .awslambda import LambdaPermission, SandboxLambdaFunction
 from .cloudformation import WaitConditionHandle
 from .cloudfront import CloudFrontDistribution, CloudFrontOriginAccessControl
@@ -49,6 +49,7 @@ from .iot import IotPolicy, IotThingType, IotTopicRule
 from .logs import SandboxLogGroup
 from .policies import S3BucketPolicy, SnsTopicPolicy, SqsQueuePolicy
 from .s3 import SandboxS3Bucket
+from .secretsmanager import SecretsManagerSecret
 from .sns import SnsSubscription
 
 #: Every model of this package; for a type moto also models, the one here is used.
@@ -64,6 +65,7 @@ SANDBOX_MODELS: tuple[type[CloudFormationModel], ...] = (
     ApiGatewayV2Stage,
     ApplicationAutoScalingScalableTarget,
     ApplicationAutoScalingScalingPolicy,
+    AutoScalingScalingPolicy,
     AutoScalingScheduledAction,
     CloudFrontDistribution,
     CloudFrontOriginAccessControl,
@@ -89,6 +91,7 @@ SANDBOX_MODELS: tuple[type[CloudFormationModel], ...] = (
     SandboxLambdaFunction,
     SandboxLogGroup,
     SandboxS3Bucket,
+    SecretsManagerSecret,
     SnsSubscription,
     SnsTopicPolicy,
     SqsQueuePolicy,

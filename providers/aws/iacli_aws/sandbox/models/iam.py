@@ -101,8 +101,10 @@ class SandboxIamRole(CloudFormationModel):
         )
         backend = _backend(account_id, region_name)
         # moto stores the template's inline policy documents as Python objects (GetRolePolicy answers
-        # their repr); store them as JSON text, as PutRolePolicy does
-        _sync_inline_policies(backend, role, properties.get("Policies", []))
+        # their repr); store them as JSON text, as PutRolePolicy does (without moto's validation, which
+        # is stricter than AWS's: it refuses a document without Version, as moto's create did not)
+        for policy in properties.get("Policies", []):
+            role.put_policy(policy["PolicyName"], json_text(policy["PolicyDocument"]))
         _sync_managed_policies(backend, role, properties.get("ManagedPolicyArns", []))
         return role
 
