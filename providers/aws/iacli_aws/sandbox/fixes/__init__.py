@@ -15,6 +15,9 @@ Each module corrects one documented moto behaviour (its docstring says which) an
 - :mod:`.rds`         (j) engine names are case-insensitive
 - :mod:`.parameters`  (k) SSM-typed stack parameters; public SSM parameters can be seeded
 - :mod:`.properties`  (l) properties moto drops: Kinesis, ECS, ECR; LogGroup Arn
+- :mod:`.dynamic_refs` (m) ``{{resolve:ssm:...}}`` / ``{{resolve:secretsmanager:...}}`` are resolved
+- :mod:`.asg`         (n) Auto Scaling groups update in place; ECS ClusterSettings
+- :mod:`.dependents`  (o) resources reading an updated resource (GetAtt, Ref) are updated too
 
 Importing this package imports moto (and :mod:`iacli_aws.sandbox.models`); the iacli client side never
 does. The patches are process-global, as moto's backends are; :func:`apply_fixes` is idempotent.
@@ -26,8 +29,11 @@ holding the log of the stack update in progress (:mod:`.updates`).
 from __future__ import annotations
 
 from . import (
+    asg,
     changesets,
     deletes,
+    dependents,
+    dynamic_refs,
     ec2,
     elbv2,
     errors,
@@ -55,6 +61,9 @@ def apply_fixes() -> None:
     rds.apply()
     parameters.apply()
     properties.apply()
+    dynamic_refs.apply()
+    asg.apply()
+    dependents.apply()
 
 
 __all__ = ["apply_fixes"]
