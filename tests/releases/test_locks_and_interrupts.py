@@ -52,6 +52,22 @@ def test_second_run_exits_7_and_a_killed_holder_is_detected(sandbox_project: Pat
     iacli(sandbox_project, sandbox_home, "destroy", "--template", "q.yaml", "--name", "lk", "--yes")
 
 
+def _wait_for_release_in_progress(state: Path, timeout: float = 30.0) -> None:
+    """Block until the deploy has begun its release (so the interrupt lands inside the apply)."""
+    import sqlite3
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with sqlite3.connect(f"file:{state}?mode=ro", uri=True) as conn:
+                if conn.execute("SELECT 1 FROM releases WHERE outcome = 'in-progress'").fetchone():
+                    return
+        except sqlite3.Error:
+            pass
+        time.sleep(0.02)
+    raise AssertionError("the deploy never started its release")
+
+
 def many_queues(n: int) -> str:
     body = "".join(f"  Q{i}:\n    Type: AWS::SQS::Queue\n    Properties: {{}}\n" for i in range(n))
     return "Resources:\n" + body
@@ -69,7 +85,7 @@ def test_ctrl_c_during_deploy_is_recorded_and_releases_the_lock(sandbox_project:
     for line in proc.stderr:
         if line.startswith("deploying"):
             break
-    time.sleep(0.2)
+    _wait_for_release_in_progress(sandbox_project / ".iacli" / "state.db")
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=120)
     assert proc.returncode == 130, err
