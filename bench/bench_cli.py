@@ -4,6 +4,12 @@
 
 Targets (issue 2): --help <= 0.15 s; render <= 0.3 s; warm no-change plan of serverless-web on the
 sandbox <= 0.6 s. Numbers, never pass/fail: this is not a test.
+
+Measure an installed copy with compiled bytecode, as a user has it: with PYTHONDONTWRITEBYTECODE set (as in
+some containers) every start recompiles every module and the numbers say nothing about iacli:
+
+    python -m venv /tmp/v && /tmp/v/bin/pip install . && env -u PYTHONDONTWRITEBYTECODE \
+        /tmp/v/bin/python -m compileall -q /tmp/v/lib && env -u PYTHONDONTWRITEBYTECODE /tmp/v/bin/python bench/bench_cli.py
 """
 
 from __future__ import annotations
