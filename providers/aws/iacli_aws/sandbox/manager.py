@@ -1,11 +1,7 @@
 """Start, find, reset and stop the AWS sandbox server (client side: no moto, no boto3 imports).
 
-State lives in ``<home>/sandbox/aws/``:
-
-- ``server.json``  written by the server once it listens: ``{"pid", "port", "endpoint_url", "started_at"}``
-- ``server.log``   the server's stdout and stderr
-- ``lock``         an ``fcntl`` lock held while starting or stopping, so concurrent iacli commands
-                   share one server
+State lives in ``<home>/sandbox/aws/`` (``server.json``, ``server.log``, ``lock``, ``resets``); the
+mechanism is iacli's shared :class:`~iacli.localserver.LocalServerManager`.
 
 The warm path of :meth:`SandboxManager.ensure_running` costs a file read, a pid check and one HTTP
 request to the server's health endpoint.
@@ -13,20 +9,12 @@ request to the server's health endpoint.
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
-import json
 import os
-import signal
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from iacli.localserver import LocalServerManager, ServerInfo
 
 from . import SandboxError
 
@@ -34,12 +22,8 @@ HEALTH_PATH = "/iacli-sandbox/health"
 STATUS_PATH = "/iacli-sandbox/status"
 RESET_PATH = "/moto-api/reset"
 _SERVER_MODULE = "iacli_aws.sandbox.server"
-_HEALTH_TIMEOUT_S = 1.0
-# Waiting for moto to load (status, reset right after a start) can take a couple of seconds.
-_REQUEST_TIMEOUT_S = 30.0
-_LOG_TAIL_BYTES = 2000
-# The server is on loopback: never send its requests through an HTTP(S)_PROXY from the environment.
-_LOOPBACK = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
+__all__ = ["SandboxManager", "SandboxStatus", "ServerInfo", "default_home"]
 
 
 def default_home() -> Path:
@@ -59,251 +43,38 @@ class SandboxStatus:
     stacks: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class ServerInfo:
-    """The contents of ``server.json``."""
+class SandboxManager(LocalServerManager):
+    """Manages the one sandbox server of an iacli home directory.
 
-    pid: int
-    port: int
-    endpoint_url: str
-    started_at: str
+    :meth:`ensure_running` returns as soon as the server listens; moto finishes loading in the server
+    meanwhile, so the first AWS request may take a second or two longer than later ones.
+    """
 
-    @classmethod
-    def read(cls, path: Path) -> ServerInfo | None:
-        """The recorded server, or None when there is no (readable) record."""
-        try:
-            data = json.loads(path.read_text())
-            return cls(
-                int(data["pid"]), int(data["port"]), str(data["endpoint_url"]), str(data["started_at"])
-            )
-        except (OSError, ValueError, KeyError, TypeError):
-            return None
-
-
-class SandboxManager:
-    """Manages the one sandbox server of an iacli home directory."""
+    server_module = _SERVER_MODULE
+    health_path = HEALTH_PATH
+    status_path = STATUS_PATH
+    reset_path = RESET_PATH
+    error_class = SandboxError
+    server_label = "the AWS sandbox server"
+    endpoint_label = "the AWS sandbox"
+    process_label = "the AWS sandbox server"
 
     def __init__(self, home: Path, *, start_timeout_s: float = 10.0, python: str | None = None) -> None:
-        self.state_dir = Path(home) / "sandbox" / "aws"
-        self.info_path = self.state_dir / "server.json"
-        self.log_path = self.state_dir / "server.log"
-        self.lock_path = self.state_dir / "lock"
-        self.start_timeout_s = start_timeout_s
-        self.python = python or sys.executable
-        self._process: subprocess.Popen[bytes] | None = None
-
-    def ensure_running(self) -> str:
-        """The endpoint URL of the running server, starting one on a free port if there is none.
-
-        Returns as soon as the server listens; moto finishes loading in the server meanwhile, so
-        the first AWS request may take a second or two longer than later ones.
-        """
-        info = self._running()
-        if info is not None:
-            return info.endpoint_url
-        with self._locked():
-            info = self._running()
-            return info.endpoint_url if info is not None else self._start().endpoint_url
+        super().__init__(Path(home) / "sandbox" / "aws", start_timeout_s=start_timeout_s, python=python)
 
     def status(self) -> SandboxStatus:
         """Whether the server runs, where, since when, and the stacks it holds."""
-        info = self._running()
-        if info is None:
+        answer = self._status_data()
+        if answer is None:
             return SandboxStatus(running=False)
-        stacks = self._request(info, STATUS_PATH, timeout=_REQUEST_TIMEOUT_S)["stacks"]
-        names = tuple(sorted({str(stack["name"]) for stack in stacks}))
+        info, data = answer
+        names = tuple(sorted({str(stack["name"]) for stack in data["stacks"]}))
         return SandboxStatus(True, info.endpoint_url, info.pid, info.started_at, names)
 
-    def reset(self) -> None:
-        """Drop every resource and stack the server holds (nothing to do when it is not running)."""
-        info = self._running()
-        if info is not None:
-            self._request(info, RESET_PATH, method="POST", timeout=_REQUEST_TIMEOUT_S)
-            self._resets_path.write_text(str(self._resets() + 1))
-
-    def generation(self) -> str | None:
-        """An id of the sandbox's current incarnation: it changes on every start and reset, so history
-        can tell which recorded releases still exist. None when no server is recorded. No request."""
-        info = ServerInfo.read(self.info_path)
-        if info is None:
-            return None
-        return f"{info.started_at}/{info.pid}/{self._resets()}"
-
-    @property
-    def _resets_path(self) -> Path:
-        return self.state_dir / "resets"
-
-    def _resets(self) -> int:
-        try:
-            return int(self._resets_path.read_text())
-        except (OSError, ValueError):
-            return 0
-
-    def stop(self) -> None:
-        """Terminate the server and forget it; stopping a stopped sandbox does nothing."""
-        with self._locked():
-            info = ServerInfo.read(self.info_path)
-            if info is not None and self._is_ours(info):
-                _terminate(info.pid)
-            self.info_path.unlink(missing_ok=True)
-            self._reap()
-
-    # --- internals ---------------------------------------------------------------------------------
-    def _running(self) -> ServerInfo | None:
-        """The recorded server if it is alive and answers as itself; None otherwise.
-
-        Raises :class:`SandboxError` when the server runs but failed to load moto.
-        """
-        info = ServerInfo.read(self.info_path)
-        if info is None or not _alive(info.pid):
-            return None
-        try:
-            health = self._request(info, HEALTH_PATH, timeout=_HEALTH_TIMEOUT_S)
-        except SandboxError:
-            return None
-        if health.get("pid") != info.pid:
-            return None
+    def _check_health(self, info: ServerInfo, health: dict[str, Any]) -> None:
+        """Raise :class:`SandboxError` when the server runs but failed to load moto."""
         if health.get("error"):
             raise SandboxError(
                 f"the AWS sandbox server could not load moto: {health['error']}",
                 hint=f"see {self.log_path}; `iacli sandbox stop` ends it",
             )
-        return info
-
-    def _is_ours(self, info: ServerInfo) -> bool:
-        """Whether ``info.pid`` is a sandbox server (a recycled pid must not be killed)."""
-        if not _alive(info.pid):
-            return False
-        try:
-            cmdline = Path(f"/proc/{info.pid}/cmdline").read_bytes().replace(b"\0", b" ")
-        except OSError:
-            try:
-                return self._running() is not None
-            except SandboxError:
-                return True
-        return _SERVER_MODULE.encode() in cmdline
-
-    def _start(self) -> ServerInfo:
-        """Start a server (the caller holds the lock) and wait until it listens."""
-        self.state_dir.mkdir(parents=True, exist_ok=True)
-        stale = ServerInfo.read(self.info_path)
-        if stale is not None and self._is_ours(stale):
-            _terminate(stale.pid)
-        self.info_path.unlink(missing_ok=True)
-        command = [
-            self.python,
-            "-m",
-            _SERVER_MODULE,
-            "--port",
-            "0",
-            "--host",
-            "127.0.0.1",
-            "--ready-file",
-            str(self.info_path),
-        ]
-        with open(self.log_path, "ab") as log:
-            try:
-                self._process = subprocess.Popen(
-                    command,
-                    stdin=subprocess.DEVNULL,
-                    stdout=log,
-                    stderr=subprocess.STDOUT,
-                    start_new_session=True,
-                    close_fds=True,
-                )
-            except OSError as error:
-                raise SandboxError(f"the AWS sandbox server could not be started: {error}") from error
-        return self._wait_listening(self._process)
-
-    def _wait_listening(self, process: subprocess.Popen[bytes]) -> ServerInfo:
-        deadline = time.monotonic() + self.start_timeout_s
-        delay = 0.005
-        while time.monotonic() < deadline:
-            info = ServerInfo.read(self.info_path)
-            if info is not None and info.pid == process.pid:
-                return info
-            if process.poll() is not None:
-                raise SandboxError(
-                    f"the AWS sandbox server exited at start (code {process.returncode}): {self._log_tail()}",
-                    hint=f"see {self.log_path}",
-                )
-            time.sleep(delay)
-            delay = min(delay * 2, 0.05)
-        _terminate(process.pid)
-        raise SandboxError(
-            f"the AWS sandbox server did not start within {self.start_timeout_s:.0f} s",
-            hint=f"see {self.log_path}",
-        )
-
-    def _request(self, info: ServerInfo, path: str, *, method: str = "GET", timeout: float) -> dict[str, Any]:
-        request = urllib.request.Request(
-            info.endpoint_url + path, method=method, data=b"" if method == "POST" else None
-        )
-        try:
-            with _LOOPBACK.open(request, timeout=timeout) as response:
-                body = response.read()
-        except (urllib.error.URLError, OSError) as error:
-            raise SandboxError(
-                f"the AWS sandbox at {info.endpoint_url} did not answer {path}: {error}"
-            ) from error
-        try:
-            data = json.loads(body) if body else {}
-        except ValueError:
-            data = {}
-        return data if isinstance(data, dict) else {}
-
-    @contextlib.contextmanager
-    def _locked(self) -> Iterator[None]:
-        self.state_dir.mkdir(parents=True, exist_ok=True)
-        with open(self.lock_path, "a") as handle:
-            fcntl.flock(handle, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(handle, fcntl.LOCK_UN)
-
-    def _log_tail(self) -> str:
-        try:
-            with open(self.log_path, "rb") as log:
-                log.seek(0, os.SEEK_END)
-                log.seek(max(0, log.tell() - _LOG_TAIL_BYTES))
-                return log.read().decode(errors="replace").strip()
-        except OSError:
-            return ""
-
-    def _reap(self) -> None:
-        """Collect the exit status of a server this manager started (no zombie in long-lived callers)."""
-        if self._process is not None and self._process.poll() is not None:
-            self._process = None
-
-
-def _alive(pid: int) -> bool:
-    """Whether process ``pid`` exists (a zombie child of ours is reaped and counts as dead)."""
-    try:
-        if os.waitpid(pid, os.WNOHANG)[0] == pid:
-            return False
-    except ChildProcessError:
-        pass
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-def _terminate(pid: int, timeout_s: float = 5.0) -> None:
-    """SIGTERM ``pid``, wait for it to exit, SIGKILL it if it does not."""
-    for sig in (signal.SIGTERM, signal.SIGKILL):
-        try:
-            os.kill(pid, sig)
-        except ProcessLookupError:
-            return
-        deadline = time.monotonic() + timeout_s
-        while time.monotonic() < deadline:
-            if not _alive(pid):
-                return
-            time.sleep(0.01)
-    if _alive(pid):
-        raise SandboxError(f"the AWS sandbox server (pid {pid}) did not stop")
