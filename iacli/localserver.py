@@ -101,6 +101,10 @@ class LocalServerManager:
             info = self._running()
             return info.endpoint_url if info is not None else self._start().endpoint_url
 
+    def is_running(self) -> bool:
+        """Whether the server runs and answers its health check (no status request)."""
+        return self._running() is not None
+
     def reset(self) -> None:
         """Drop everything the server holds (nothing to do when it is not running)."""
         info = self._running()

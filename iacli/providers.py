@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from iacli.blueprint.model import ParameterSpec
-from iacli.errors import UsageError
+from iacli.errors import NotFoundError, UsageError
 from iacli.plan import Event, Plan
 from iacli.render import RenderedTemplate
 
@@ -246,6 +246,13 @@ class Provider(ABC):
     def sandbox(self) -> Sandbox | None:
         """This provider's half of the offline sandbox, if it has one."""
         return None
+
+
+def stack_not_found(target: Target, why: str = "") -> NotFoundError:
+    """The error every provider raises for a stack that is not on the target."""
+    detail = f" ({why})" if why else ""
+    return NotFoundError(f"stack {target.stack} does not exist on {target.label}{detail}",
+                         hint="deploy it first, or check --name/--env/--target")
 
 
 def available_providers() -> list[str]:

@@ -7,10 +7,11 @@ translator) are imported only when a method needs them, so ``iacli --help`` neve
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from iacli.blueprint.model import ParameterSpec
-from iacli.errors import NotFoundError
+from iacli.localserver import LocalServerManager
 from iacli.plan import Plan
 from iacli.providers import (
     ApplyResult,
@@ -21,11 +22,12 @@ from iacli.providers import (
     Provider,
     ProviderContext,
     Sandbox,
-    SandboxInfo,
     Submission,
     Target,
     TargetKind,
+    stack_not_found,
 )
+from iacli.sandbox_adapter import LocalServerSandbox
 from iacli_aws import template as templates
 from iacli_aws.session import DEFAULT_REGION, AwsSession
 
@@ -37,7 +39,7 @@ class AwsProvider(Provider):
 
     def __init__(self, context: ProviderContext) -> None:
         super().__init__(context)
-        self._sandbox = AwsSandbox(context)
+        self._sandbox = _sandbox(context.home)
 
     # --- templates --------------------------------------------------------------------------------
     def load_template(self, text: str, source: str) -> dict[str, Any]:
@@ -109,7 +111,7 @@ class AwsProvider(Provider):
         self._require_sandbox_running(target)
         deployed = describe_stack(self._session(target).client("cloudformation"), target.stack)
         if deployed is None or deployed.is_placeholder:
-            raise _not_found(target)
+            raise stack_not_found(target)
         return dict(deployed.outputs)
 
     def resources(self, target: Target) -> list[dict[str, str]]:
@@ -118,7 +120,7 @@ class AwsProvider(Provider):
         self._require_sandbox_running(target)
         cfn = self._session(target).client("cloudformation")
         if describe_stack(cfn, target.stack) is None:
-            raise _not_found(target)
+            raise stack_not_found(target)
         return stack_resources(cfn, target.stack)
 
     def destroy(self, target: Target, on_event: EventSink) -> list[str]:
@@ -130,7 +132,7 @@ class AwsProvider(Provider):
     def diagnose(self, target: Target) -> list[Finding]:
         from iacli_aws import doctor
 
-        if target.kind is TargetKind.SANDBOX and not self._sandbox.status().running:
+        if target.kind is TargetKind.SANDBOX and not self._sandbox.running():
             return []
         return doctor.diagnose(self._session(target).client("cloudformation"), target.stack)
 
@@ -143,60 +145,19 @@ class AwsProvider(Provider):
 
     def _require_sandbox_running(self, target: Target) -> None:
         """A stopped sandbox holds no stacks: say so instead of starting it to find nothing."""
-        if target.kind is TargetKind.SANDBOX and not self._sandbox.status().running:
-            raise _not_found(target, "the sandbox is not running, so it holds no stacks")
+        if target.kind is TargetKind.SANDBOX and not self._sandbox.running():
+            raise stack_not_found(target, "the sandbox is not running, so it holds no stacks")
 
     def sandbox(self) -> Sandbox:
         return self._sandbox
 
 
-def _not_found(target: Target, why: str = "") -> NotFoundError:
-    detail = f" ({why})" if why else ""
-    return NotFoundError(f"stack {target.stack} does not exist on {target.label}{detail}",
-                         hint="deploy it first, or check --name/--env/--target")
-
-
-class AwsSandbox(Sandbox):
+def _sandbox(home: Path) -> LocalServerSandbox:
     """The AWS half of the sandbox: a moto server on 127.0.0.1 kept alive between commands."""
 
-    def __init__(self, context: ProviderContext) -> None:
-        self.context = context
-        self._url: str | None = None
-
-    def _manager(self) -> Any:
+    def manager() -> LocalServerManager:
         from iacli_aws.sandbox.manager import SandboxManager
 
-        return SandboxManager(self.context.home)
+        return SandboxManager(home)
 
-    def endpoint(self) -> str:
-        """Start the sandbox if needed; its endpoint URL."""
-        if self._url is None:
-            self._url = _ensure(self._manager())
-        return self._url
-
-    def status(self) -> SandboxInfo:
-        state = self._manager().status()
-        details: dict[str, Any] = {"pid": state.pid, "started_at": state.started_at, "stacks": list(state.stacks)}
-        return SandboxInfo("aws", state.running, state.endpoint_url, details if state.running else {})
-
-    def reset(self) -> None:
-        self._manager().reset()
-
-    def stop(self) -> None:
-        self._manager().stop()
-        self._url = None
-
-    def generation(self) -> str | None:
-        generation: str | None = self._manager().generation()
-        return generation
-
-
-def _ensure(manager: Any) -> str:
-    from iacli.errors import ProviderError
-    from iacli_aws.sandbox import SandboxError
-
-    try:
-        return str(manager.ensure_running())
-    except SandboxError as exc:
-        raise ProviderError(f"the AWS sandbox could not start: {exc}", hint="see `iacli sandbox status`; "
-                            "`iacli sandbox stop` clears a broken one") from None
+    return LocalServerSandbox("aws", "AWS sandbox", manager, holds="stacks")

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from iacli.blueprint.model import ParameterSpec
-from iacli.errors import NotFoundError
+from iacli.localserver import LocalServerManager
 from iacli.plan import Plan
 from iacli.providers import (
     ApplyResult,
@@ -21,11 +21,12 @@ from iacli.providers import (
     Provider,
     ProviderContext,
     Sandbox,
-    SandboxInfo,
     Submission,
     Target,
     TargetKind,
+    stack_not_found,
 )
+from iacli.sandbox_adapter import LocalServerSandbox
 from iacli_azure import template as templates
 from iacli_azure.session import AzureSession
 
@@ -37,7 +38,7 @@ class AzureProvider(Provider):
 
     def __init__(self, context: ProviderContext) -> None:
         super().__init__(context)
-        self._sandbox = AzureSandbox(context.home)
+        self._sandbox = _sandbox(context.home)
 
     # --- templates --------------------------------------------------------------------------------
     def load_template(self, text: str, source: str) -> dict[str, Any]:
@@ -127,57 +128,23 @@ class AzureProvider(Provider):
 
         self._require_sandbox_running(target)
         if get_group(self._session(target)) is None:
-            raise _not_found(target)
+            raise stack_not_found(target)
 
     def _require_sandbox_running(self, target: Target) -> None:
         """A stopped emulator holds nothing: say so instead of starting it to find nothing."""
         if target.kind is TargetKind.SANDBOX and not self._sandbox.running():
-            raise _not_found(target, "the sandbox is not running, so it holds no resource groups")
+            raise stack_not_found(target, "the sandbox is not running, so it holds no resource groups")
 
     def sandbox(self) -> Sandbox:
         return self._sandbox
 
 
-def _not_found(target: Target, why: str = "") -> NotFoundError:
-    detail = f" ({why})" if why else ""
-    return NotFoundError(f"stack {target.stack} does not exist on {target.label}{detail}",
-                         hint="deploy it first, or check --name/--env/--target")
-
-
-class AzureSandbox(Sandbox):
+def _sandbox(home: Path) -> LocalServerSandbox:
     """The Azure half of the sandbox: the ARM emulator server on 127.0.0.1, kept alive between commands."""
 
-    def __init__(self, home: Path) -> None:
-        self.home = home
-        self._url: str | None = None
-
-    def _manager(self) -> Any:
+    def manager() -> LocalServerManager:
         from iacli_azure.emulator.manager import EmulatorManager
 
-        return EmulatorManager(self.home)
+        return EmulatorManager(home)
 
-    def endpoint(self) -> str:
-        """Start the emulator if needed; its endpoint URL."""
-        if self._url is None:
-            self._url = str(self._manager().ensure_running())
-        return self._url
-
-    def running(self) -> bool:
-        return bool(self._manager().status().running)
-
-    def status(self) -> SandboxInfo:
-        state = self._manager().status()
-        details: dict[str, Any] = {"pid": state.pid, "started_at": state.started_at,
-                                   "resource_groups": list(state.resource_groups)}
-        return SandboxInfo("azure", state.running, state.endpoint_url, details if state.running else {})
-
-    def reset(self) -> None:
-        self._manager().reset()
-
-    def stop(self) -> None:
-        self._manager().stop()
-        self._url = None
-
-    def generation(self) -> str | None:
-        generation = self._manager().generation()
-        return None if generation is None else str(generation)
+    return LocalServerSandbox("azure", "Azure sandbox (ARM emulator)", manager, holds="resource_groups")
