@@ -113,7 +113,8 @@ def deploy(request: StackRequest, yes: YesOpt = False, output: OutputOpt = Outpu
     with engine.lock(locked_request, "iacli deploy"):
         planned, request = engine.saved_plan(saved) if saved else (engine.plan(request, ui.event), request)
         if not planned.plan.has_changes:
-            ui.plan(planned.plan) if not ui.json_mode else None
+            if not ui.json_mode:
+                ui.plan(planned.plan)
             engine.discard(planned)
             ui.outputs(engine.outputs(request))
             return
