@@ -29,11 +29,13 @@ from iacli.providers import (
     Provider,
     ProviderContext,
     Severity,
+    Submission,
     Target,
     TargetKind,
     load_provider,
 )
 from iacli.render import RenderedTemplate, render_template
+
 if TYPE_CHECKING:
     from iacli.releases import ReleaseContext
     from iacli.state.models import Release, ReleaseKind, StackKey
@@ -239,11 +241,25 @@ class Engine:
             raise TemplateError(
                 f"{where}: {first.rule} {first.message}{more}", hint="`iacli validate` lists every finding"
             )
-        plan = prepared.provider.plan(prepared.target, prepared.deployable, on_event)
         key, generation = self.stack_key(prepared.target)
         current = self.store.current(key, generation=generation)
+        prepared = self._with_changed_secrets(prepared, current)
+        plan = prepared.provider.plan(prepared.target, prepared.deployable, on_event)
         plan = replace(plan, base_release=current.number if current else None)
         return PlannedDeployment(prepared, plan, tuple(diagnostics))
+
+    def _with_changed_secrets(self, prepared: Prepared, current: Release | None) -> Prepared:
+        """Mark the secrets given whose salted hash differs from the deployed release's (all of them when no
+        release is known): providers read deployed secrets back masked and could not tell."""
+        from iacli.releases import redact
+
+        given = {k: v for k, v in prepared.deployable.parameters.items() if k in prepared.deployable.secret_parameters}
+        if not given:
+            return prepared
+        salt = self.secret_salt()
+        recorded = current.parameters if current else {}
+        changed = frozenset(k for k, v in given.items() if redact({k: v}, frozenset({k}), salt)[k] != recorded.get(k))
+        return replace(prepared, deployable=replace(prepared.deployable, changed_secrets=changed))
 
     def saved_plan(self, path: Path) -> tuple[PlannedDeployment, StackRequest]:
         """A plan file checked against now: refused (exit 3, saying which) when the deployed release,
@@ -279,13 +295,25 @@ class Engine:
         context = self.release_context(target, prepared.blueprint, deployable.origin, request, secret_names)
         submission = provider.submission(target, deployable)
         release = context.new_release(kind or ReleaseKind.DEPLOY, submission, deployable.secret_parameters,
-                                      planned.plan, rollback_of)
+                                      planned.plan, rollback_of, self._kept_secrets(context, secret_names,
+                                                                                     submission, planned.plan))
 
         def run() -> DeployResult:
             result = provider.apply(target, planned.plan, deployable, on_event)
             return DeployResult(planned.plan, result, self._neutral_outputs(provider, prepared.blueprint, result.outputs))
 
         return context.record(release, run, lambda r: r.outputs)
+
+    def _kept_secrets(self, context: ReleaseContext, secret_names: frozenset[str], submission: Submission,
+                      plan: Plan) -> dict[str, Any]:
+        """Hashes of secrets this apply does not send (a rollback's ``UsePreviousValue``, a saved plan whose
+        change set holds them), carried over from the deployed release unless the plan changes them."""
+        current = context.store.current(context.key, generation=context.generation)
+        if current is None:
+            return {}
+        planned = {change.path for change in plan.parameters}
+        return {name: current.parameters[name] for name in secret_names
+                if name not in submission.parameters and name not in planned and current.parameters.get(name)}
 
     # --- history ----------------------------------------------------------------------------------
     @property
@@ -309,20 +337,24 @@ class Engine:
         # A stopped sandbox holds nothing: a generation no release has, so none of them is current.
         return key, (box.generation() if box is not None else None) or STOPPED_SANDBOX
 
+    def secret_salt(self) -> str:
+        """The project's salt of secret hashes in the history (created on first use)."""
+        from iacli.releases import project_salt
+        from iacli.state import default_state_path
+
+        return project_salt(default_state_path(self.project_dir, self.config.state_path).parent)
+
     def release_context(
         self, target: Target, blueprint: Blueprint | None, origin: str, request: StackRequest | None,
         secret_names: frozenset[str] = frozenset(),
     ) -> ReleaseContext:
         from iacli.planfile import request_dict
-        from iacli.releases import ReleaseContext, project_salt
+        from iacli.releases import ReleaseContext
 
         key, generation = self.stack_key(target)
         spec = blueprint.spec if blueprint else None
-        from iacli.state import default_state_path
-
-        state_dir = default_state_path(self.project_dir, self.config.state_path).parent
         return ReleaseContext(
-            store=self.store, key=key, generation=generation, salt=project_salt(state_dir),
+            store=self.store, key=key, generation=generation, salt=self.secret_salt(),
             project_dir=self.project_dir, origin=origin, blueprint=spec.name if spec else None,
             blueprint_version=spec.version if spec else None,
             request=request_dict(request, secret_names) if request else {},
@@ -345,6 +377,8 @@ class Engine:
     def diff(self, request: StackRequest, show_secrets: bool = False) -> Plan:
         """Deployed vs rendered now, resource and property level, with no change on the target."""
         prepared = self.prepare(request)
+        key, generation = self.stack_key(prepared.target)
+        prepared = self._with_changed_secrets(prepared, self.store.current(key, generation=generation))
         return prepared.provider.diff(prepared.target, prepared.deployable, show_secrets)
 
     def discard(self, planned: PlannedDeployment) -> None:
@@ -375,7 +409,6 @@ class Engine:
 
     def destroy(self, request: StackRequest, on_event: EventSink) -> list[str]:
         """Delete the stack and everything it owns; recorded as a DESTROY release."""
-        from iacli.providers import Submission
 
         target = self.target(request)
         provider = self.provider(target.provider)

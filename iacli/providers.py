@@ -62,6 +62,10 @@ class Deployable:
     tags: Mapping[str, str] = field(default_factory=dict)
     keep_previous: frozenset[str] = frozenset()
     """Parameters to leave at their deployed value (a secret a rollback cannot know)."""
+    changed_secrets: frozenset[str] = frozenset()
+    """Secret parameters whose value differs from the deployed release's (or the release is unknown): the
+    engine compares salted hashes from the history, so a provider that reads secrets back masked can still
+    show what they feed as changed."""
 
 
 @dataclass(frozen=True)
@@ -142,6 +146,11 @@ class FindingCode(str, Enum):
     STALE_LOCK = "stale-lock"
     LIVE_LOCK = "live-lock"
     UNFINISHED_RELEASE = "unfinished-release"
+    STUCK_DEPLOYMENT = "stuck-deployment"
+    DEPLOYMENT_IN_PROGRESS = "deployment-in-progress"
+    LEFTOVER_RESOURCE = "leftover-resource"
+    FOREIGN_STACK = "foreign-stack"
+    STACK_NOT_READY = "stack-not-ready"
 
 
 @dataclass(frozen=True)

@@ -78,13 +78,16 @@ class ReleaseContext:
     request: Mapping[str, Any]
 
     def new_release(self, kind: ReleaseKind, submission: Submission, secret_names: frozenset[str],
-                    plan: Plan | None, rollback_of: int | None = None) -> NewRelease:
+                    plan: Plan | None, rollback_of: int | None = None,
+                    kept: Mapping[str, Any] | None = None) -> NewRelease:
+        """``kept``: stored hashes of secrets the target keeps at their deployed value (not sent again)."""
         user, host = who()
         summary = {a.value: n for a, n in plan.counts().items()} if plan else {}
         return NewRelease(
             key=self.key, kind=kind, origin=self.origin, blueprint=self.blueprint,
             blueprint_version=self.blueprint_version, template=submission.template,
-            parameters=redact(submission.parameters, secret_names, self.salt), secret_names=tuple(sorted(secret_names)),
+            parameters={**dict(kept or {}), **redact(submission.parameters, secret_names, self.salt)},
+            secret_names=tuple(sorted(secret_names)),
             request=dict(self.request), plan_id=plan.template_hash[:16] if plan else None, summary=summary,
             user=user, host=host, git_commit=git_commit(self.project_dir), rollback_of=rollback_of,
             sandbox_generation=self.generation,

@@ -117,7 +117,7 @@ def with_stack_options(func: Callable[..., None]) -> Callable[..., None]:
     import inspect
 
     own = [
-        p.replace(annotation=eval(p.annotation, func.__globals__) if isinstance(p.annotation, str) else p.annotation)  # noqa: S307 - the command's own annotation
+        p.replace(annotation=eval(p.annotation, func.__globals__) if isinstance(p.annotation, str) else p.annotation)
         for p in inspect.signature(func).parameters.values()
         if p.name != "request"
     ]

@@ -52,6 +52,9 @@ class Output:
     def note(self, message: str) -> None:
         self.err.print(message)
 
+    def warn(self, message: str) -> None:
+        self.err.print(f"[yellow]warning:[/] {escape(message)}")
+
     def error(self, message: str, hint: str | None) -> None:
         self.err.print(f"[bold red]error:[/] {escape(message)}")
         if hint:
@@ -95,8 +98,11 @@ class Output:
 
     @staticmethod
     def _property(prop: PropertyChange) -> str:
-        before = "(sensitive)" if prop.sensitive else _short(prop.before)
-        after = "(sensitive)" if prop.sensitive else _short(prop.after)
+        if prop.sensitive:  # listed, so the values differ; neither is shown
+            before = "(sensitive)" if prop.before is not None else "(none)"
+            after = "(none)" if prop.after is None else "(sensitive, changed)" if prop.before is not None else "(sensitive)"
+        else:
+            before, after = _short(prop.before), _short(prop.after)
         forced = " [magenta](forces replacement)[/]" if prop.forces_replacement else ""
         return f"{escape(prop.path)}: {escape(before)} -> {escape(after)}{forced}"
 

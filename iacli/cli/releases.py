@@ -38,7 +38,10 @@ def rollback(
     yes: YesOpt = False,
     output: OutputOpt = OutputFormat.TEXT,
 ) -> None:
-    """Plan going back to an earlier release, show it, ask, apply; recorded as a new release."""
+    """Plan going back to an earlier release, show it, ask, apply; recorded as a new release.
+
+    The release's own parameters are deployed; -p / --params-file may only give secret values, which
+    iacli never stores (ARM needs them again; on AWS they otherwise stay at their deployed values)."""
     from dataclasses import replace
 
     from iacli.cli.output import Output
@@ -50,14 +53,18 @@ def rollback(
     engine = make_engine()
     with engine.lock(request, "iacli rollback"):
         release = choose_release(engine, request, to)
-        planned = plan_rollback(engine, request, release, ui.event)
+        rollback_plan = plan_rollback(engine, request, release, ui.event)
+        planned = rollback_plan.planned
         ui.info(f"Rolling {planned.plan.stack} back to release {release.number} ({release.started_at}, {release.origin})")
+        for name in rollback_plan.changed_secrets:
+            ui.warn(f"secret {name} differs from the value release {release.number} was deployed with; "
+                    "the value you gave is deployed")
         ui.plan(planned.plan)
         if not confirm(yes, f"Roll {planned.plan.stack} back to release {release.number}?"):
             engine.discard(planned)
             ui.note("nothing changed")
             raise typer.Exit(0)
-        recorded = replace(request, assignments=())  # a rollback takes the release's values, not -p
+        recorded = replace(request, assignments=(), params_file=None)  # the release's values, not -p
         result = engine.apply(planned, ui.event, kind=ReleaseKind.ROLLBACK, rollback_of=release.number, request=recorded)
     ui.info(f"\n[green]Rolled back[/] {result.apply.stack} to release {release.number}")
     ui.outputs(result.outputs)
@@ -70,8 +77,10 @@ def doctor(
     yes: YesOpt = False,
     output: OutputOpt = OutputFormat.TEXT,
 ) -> None:
-    """Find what keeps a stack stuck (failed rollbacks, empty failed stacks, abandoned change sets,
-    locks of dead runs) and explain each; --fix --yes applies the remedies."""
+    """Find what keeps a stack stuck and explain each; --fix --yes applies the remedies.
+
+    AWS: failed rollbacks, empty failed stacks, abandoned change sets. Azure: stuck or failed deployments,
+    leftover tagged resources, foreign groups. Both: locks of dead runs, unfinished releases."""
     from iacli.cli.output import Output
     from iacli.cli.stack import confirm
     from iacli.doctor import diagnose, remedy
@@ -83,7 +92,7 @@ def doctor(
     fixable = [f for f in findings if f.fixable]
     if fix and fixable and confirm(yes, f"Apply {len(fixable)} remedy(ies)?"):
         for finding in fixable:
-            ui.info(f"fixing: {finding.code}: {remedy(engine, request, finding)}")
+            ui.info(f"fixing: {finding.code.value}: {remedy(engine, request, finding)}")
     if findings and not fix:
         from iacli.errors import ExitCode
 

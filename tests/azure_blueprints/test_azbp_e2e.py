@@ -5,8 +5,15 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
+from iacli_azure.emulator.ids import SUBSCRIPTION_ID
+from iacli_azure.emulator.transport import make_blob_service, make_clients
+
+from iacli.assets import build_asset
+
+BLUEPRINTS = Path(__file__).resolve().parents[2] / "blueprints"
 
 
 @pytest.fixture
@@ -54,16 +61,41 @@ def test_container_app_on_azure(azure) -> None:  # type: ignore[no-untyped-def]
     azure("outputs", "container-app", expect=4)
 
 
-def test_serverless_web_on_azure(azure) -> None:  # type: ignore[no-untyped-def]
-    outputs = json.loads(azure("deploy", "serverless-web", "--yes", "--output", "json").stdout)
+def test_serverless_web_on_azure(azure, cli) -> None:  # type: ignore[no-untyped-def]
+    deployed = azure("deploy", "serverless-web", "--yes", "--output", "json")
+    outputs = json.loads(deployed.stdout)
     assert outputs["api_url"].startswith("https://") and outputs["api_url"].endswith("/dev")
     assert outputs["table_name"] == "items" and outputs["site_url"].startswith("https://")
 
+    # the function app runs the src asset from its package blob, uploaded by the deploy
+    endpoint = json.loads(cli("sandbox", "status", "--output", "json").stdout)["azure"]["endpoint_url"]
+    asset = build_asset(BLUEPRINTS / "serverless-web", "src")
+    blob = _package_blob(endpoint, outputs["function_name"])
+    assert blob.blob_name == f"{asset.sha256}.zip" and blob.container_name == "packages"
+    assert blob.account_name == outputs["bucket_name"]  # the site account holds the packages container
+    assert blob.download_blob().readall() == asset.data
+    etag = blob.get_blob_properties().etag
+
     diff = azure("diff", "serverless-web", "-p", "timeout_s=30", "--detailed-exitcode", expect=6)
     assert "update" in diff.stdout
-    azure("deploy", "serverless-web", "-p", "timeout_s=30", "--yes")
+    again = azure("deploy", "serverless-web", "-p", "timeout_s=30", "--yes")  # same code: nothing to upload
+    assert "Uploaded" not in again.stdout and "Restarted" not in again.stdout
+    assert blob.get_blob_properties().etag == etag
     azure("plan", "serverless-web", "-p", "timeout_s=30", "--detailed-exitcode")
     azure("rollback", "serverless-web", "--yes")
     azure("plan", "serverless-web", "--detailed-exitcode")  # back at release 1: nothing to change
     azure("destroy", "serverless-web", "--yes")
     assert json.loads(azure("outputs", "serverless-web", "--output", "json", expect=4).stdout or "{}") == {}
+
+
+def _package_blob(endpoint: str, function_name: str) -> Any:
+    """The blob named by the function app's WEBSITE_RUN_FROM_PACKAGE, through the real azure-storage-blob
+    client on the sandbox's Blob endpoint."""
+    site = (f"/subscriptions/{SUBSCRIPTION_ID}/resourceGroups/serverless-web-dev/providers/Microsoft.Web/sites/"
+            f"{function_name}")
+    app = make_clients(endpoint).resources.resources.get_by_id(site, api_version="2023-01-01")
+    settings = {s["name"]: s["value"] for s in app.properties["siteConfig"]["appSettings"]}
+    url = settings["WEBSITE_RUN_FROM_PACKAGE"]
+    host, container, name = url.removeprefix("https://").split("/", 2)
+    assert host.endswith(".blob.core.windows.net"), url
+    return make_blob_service(endpoint, host.split(".")[0]).get_blob_client(container, name)

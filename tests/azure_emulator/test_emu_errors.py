@@ -175,3 +175,11 @@ def test_invalid_mode_and_parameters_file_shape(clients: EmulatorClients, group:
     with pytest.raises(HttpResponseError) as raised:
         operations.begin_create_or_update(group, "d", body)
     assert raised.value.error.code == "InvalidRequestContent"
+
+
+def test_reference_in_variables_is_refused_like_arm(deploy: Deploy) -> None:
+    ip = "[reference(resourceId('Microsoft.Network/publicIPAddresses', 'x')).ipAddress]"
+    error = failure(deploy, template([], variables={"address": ip}))
+    assert error.error.code == "InvalidTemplate"
+    assert "The template variable 'address' is not valid" in error.error.message
+    assert "'reference' is not expected at this location" in error.error.message

@@ -72,7 +72,9 @@ def test_params_file_and_secrets_never_shown(azure_project: Path, capsys: pytest
     code, text = _run(capsys, "deploy", *args, "-p", "cpu=3", "--yes")
     assert code == 0, text
     code, text = _run(capsys, "rollback", *args[:-2], "--yes")
-    assert code == 4 and "dbPassword" in text and SECRET not in text
+    assert code == 3 and "dbPassword" in text and SECRET not in text
+    code, text = _run(capsys, "rollback", *args[:-2], "-p", f"dbPassword={SECRET}", "--yes")
+    assert code == 0 and SECRET not in text and "warning" not in text, text
     code, text = _run(capsys, "destroy", *args, "--yes")
     assert code == 0, text
 

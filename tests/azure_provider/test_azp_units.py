@@ -12,7 +12,7 @@ from iacli_azure import changes, template
 from iacli_azure.validation import validate
 
 from iacli.blueprint.model import ParamType
-from iacli.errors import ProviderError, TemplateError
+from iacli.errors import ParameterError, TemplateError
 from iacli.plan import ChangeAction, Risk
 from iacli.providers import Deployable, Severity
 from iacli.render import RenderedTemplate
@@ -70,7 +70,7 @@ def test_submission_tags_resources_and_types_parameters() -> None:
     assert tags[3] is None
     assert sub.parameters == {"cfg": {"a": 1}, "cpu": 2}
     assert sub.template_hash == template.build_submission(body, "x-dev", {}, frozenset()).template_hash
-    with pytest.raises(ProviderError, match="pw"):
+    with pytest.raises(ParameterError, match="pw"):
         template.build_submission({"parameters": {"pw": {"type": "securestring"}}, "resources": []}, "s", {},
                                   frozenset(), frozenset({"pw"}))
 

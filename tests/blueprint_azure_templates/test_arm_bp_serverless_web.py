@@ -38,6 +38,10 @@ ROLES = {
     "3913510d-42f4-4e42-8a64-420c390055eb": "Microsoft.Insights/components', variables('insightsName')",
 }
 
+UPLOADER = "[parameters('packageUploaderPrincipalId')]"
+BLOB_DATA_CONTRIBUTOR = "ba92f5b4-2d11-453d-a403-e96b0029c9fe"
+DEPLOYER = "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"
+
 
 def settings(template: dict[str, Any]) -> dict[str, Any]:
     return {s["name"]: s["value"] for s in one(template, SITE)["properties"]["siteConfig"]["appSettings"]}
@@ -110,7 +114,7 @@ def test_access_is_identity_based_with_least_privilege() -> None:
     )
     assignments = resources_of(template, "Microsoft.Authorization/roleAssignments")
     granted = {}
-    for assignment in assignments:
+    for assignment in [a for a in assignments if a["properties"]["principalId"] != UPLOADER]:
         role = assignment["properties"]["roleDefinitionId"].split("'")[-2]
         granted[role] = assignment["scope"]
         assert assignment["properties"]["principalType"] == "ServicePrincipal"
@@ -131,6 +135,41 @@ def test_access_is_identity_based_with_least_privilege() -> None:
     ) == ["components", "storageAccounts", "storageAccounts"]
     for role_id in role_ids:
         assert arm.resource(role_id, "2022-04-01").properties["principalId"] == principal
+
+
+def test_the_deploying_principal_may_upload_packages_and_nothing_else() -> None:
+    template = render(BP).template
+    assert template["metadata"]["iacliAssets"] == {
+        "storageAccount": "[variables('siteStorageName')]",
+        "container": "packages",
+        "uploaderPrincipalParameter": "packageUploaderPrincipalId",
+    }
+    assert template["parameters"]["packageUploaderPrincipalId"]["defaultValue"] == ""
+    [grant] = [a for a in resources_of(template, "Microsoft.Authorization/roleAssignments")
+               if a["properties"]["principalId"] == UPLOADER]
+    assert grant["properties"]["roleDefinitionId"].endswith(f"'{BLOB_DATA_CONTRIBUTOR}')]")
+    assert grant["scope"] == "[variables('packagesId')]"
+    assert template["variables"]["packagesId"].startswith(
+        "[resourceId('Microsoft.Storage/storageAccounts/blobServices/containers', variables('siteStorageName')")
+
+    arm = Arm()
+    arm.deploy(template, {"packageUploaderPrincipalId": DEPLOYER})
+    mine = [r for r in _role_assignments(arm) if r.properties["principalId"] == DEPLOYER]
+    assert len(mine) == 1
+    scope = mine[0].id.split("/providers/Microsoft.Authorization/")[0]
+    assert scope.endswith("/blobServices/default/containers/packages")
+    assert mine[0].properties["roleDefinitionId"].endswith(BLOB_DATA_CONTRIBUTOR)
+
+    unfilled = Arm()  # deployed without iacli (no principal): the grant is skipped, not refused
+    unfilled.deploy(template)
+    assert all(r.properties["principalId"] != "" for r in _role_assignments(unfilled))
+    assert len(_role_assignments(unfilled)) == 3
+
+
+def _role_assignments(arm: Arm) -> list[Any]:
+    operations = arm.clients.deployments.deployment_operations.list(GROUP, "main")
+    ids = [o.properties.target_resource.id for o in operations if o.properties.target_resource]
+    return [arm.resource(i, "2022-04-01") for i in ids if "/providers/Microsoft.Authorization/roleAssignments/" in i]
 
 
 def test_cosmos_serverless_database_and_items_container() -> None:

@@ -27,9 +27,11 @@ def _load_app() -> ModuleType:
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     dont_write, sys.dont_write_bytecode = sys.dont_write_bytecode, True  # keep src/ (the zip) clean
+    sys.path.insert(0, str(APP_FILE.parent))  # the zip's root, as on Lambda: app.py imports its siblings
     try:
         spec.loader.exec_module(module)
     finally:
+        sys.path.remove(str(APP_FILE.parent))
         sys.dont_write_bytecode = dont_write
     return module
 

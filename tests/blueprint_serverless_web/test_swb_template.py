@@ -3,7 +3,7 @@
 The template is rendered with a tiny stand-in for the core renderer (same rules: sandboxed Jinja,
 StrictUndefined, values only through the ``json`` filter, an ``asset()`` global), then translated with
 aws-sam-translator and linted with cfn-lint, offline. ``test_core_renderer_agrees_with_the_stand_in``
-checks that ``iacli.render`` produces the same template (and zips only the handler).
+checks that ``iacli.render`` produces the same template (and zips only the function code).
 """
 
 from __future__ import annotations
@@ -66,7 +66,7 @@ def _json_filter(value: Any) -> _Json:
 
 def _finalize(value: Any) -> Any:
     if not isinstance(value, _Json):
-        raise ValueError(f"template value {value!r} did not go through the json filter")
+        raise TypeError(f"template value {value!r} did not go through the json filter")
     return value
 
 
@@ -144,7 +144,7 @@ def _region(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
 
 
-COMBOS = [dict(auth=a, tracing=t) for a, t in itertools.product([False, True], repeat=2)]
+COMBOS = [{"auth": a, "tracing": t} for a, t in itertools.product([False, True], repeat=2)]
 CASES = [pytest.param(_example(p), id=f"example-{p.stem}") for p in EXAMPLES] + [
     pytest.param(c, id=f"auth={c['auth']}-tracing={c['tracing']}") for c in COMBOS
 ]
@@ -319,13 +319,19 @@ def test_string_values_cannot_inject_yaml() -> None:
 
 def test_unfiltered_values_are_refused_by_the_stand_in() -> None:
     env = SandboxedEnvironment(undefined=StrictUndefined, finalize=_finalize)
-    with pytest.raises(ValueError, match="json filter"):
+    with pytest.raises(TypeError, match="json filter"):
         env.from_string("x: {{ v }}").render(v="1")
+
+
+# the function package: both entry points (Lambda app.py, Azure function_app.py + host.json), the shared
+# core and its two stores, and the Azure Functions requirements; nothing else (no tests, no caches)
+CODE_FILES = {"app.py", "function_app.py", "host.json", "items_api.py", "items_cosmos.py", "items_dynamodb.py",
+              "requirements.txt"}
 
 
 def test_function_code_folder_holds_only_runtime_code() -> None:
     files = {p.name for p in (BLUEPRINT / "src").iterdir() if p.name != "__pycache__"}
-    assert files == {"app.py"}
+    assert files == CODE_FILES
 
 
 @pytest.mark.parametrize("overrides", CASES)
@@ -345,4 +351,4 @@ def test_core_renderer_agrees_with_the_stand_in(overrides: dict[str, Any]) -> No
     rendered.body["Resources"]["ItemsFunction"]["Properties"]["CodeUri"] = "iacli-asset://src"
     assert rendered.body == _parse(render(params))
     zipped = zipfile.ZipFile(io.BytesIO(rendered.assets[placeholder].data))
-    assert zipped.namelist() == ["app.py"]
+    assert zipped.namelist() == sorted(CODE_FILES)

@@ -65,3 +65,26 @@ def test_canary_secret_never_leaks(cli, sandbox_project: Path, sandbox_home: Pat
     for path in written:
         data = path.read_bytes()
         assert CANARY.encode() not in data, f"the canary secret is in {path}"
+
+
+def test_a_changed_secret_is_planned_and_an_unchanged_one_is_not(  # type: ignore[no-untyped-def]
+        cli, sandbox_project: Path, sandbox_home: Path) -> None:
+    """Deployed NoEcho values read back masked; the history's salted hashes tell a new value from the same."""
+    (sandbox_project / "app.yaml").write_text(TEMPLATE)
+    base = ("--template", "app.yaml", "--name", "rotate")
+    assert cli("deploy", *base, "-p", f"Password={CANARY}", "--yes").exit_code == 0
+
+    same = cli("plan", *base, "-p", f"Password={CANARY}", "--detailed-exitcode")
+    assert same.exit_code == 0 and "No changes" in same.stdout, same.stderr
+
+    rotated = cli("plan", *base, "-p", "Password=rotated-secret-2", "--detailed-exitcode")
+    assert rotated.exit_code == 6, rotated.stderr
+    assert "~ update   Secret (AWS::SSM::Parameter)" in rotated.stdout
+    assert "~ update   Queue (AWS::SQS::Queue)" in rotated.stdout
+    assert "Password: (sensitive) -> (sensitive, changed)" in rotated.stdout
+    assert "rotated-secret-2" not in rotated.stdout + rotated.stderr and CANARY not in rotated.stdout
+
+    assert cli("deploy", *base, "-p", "Password=rotated-secret-2", "--yes").exit_code == 0
+    again = cli("plan", *base, "-p", "Password=rotated-secret-2", "--detailed-exitcode")
+    assert again.exit_code == 0, again.stdout
+    assert cli("destroy", *base, "--yes").exit_code == 0

@@ -15,6 +15,8 @@ from iacli.plan import PropertyChange
 from iacli_aws.schemas import forces_replacement
 
 MASK = "***"
+MASK_NEW = "*** (new value)"
+"""What a secret parameter's value shows as when the engine knows it differs from the deployed one."""
 _MISSING = object()
 _SUB_VAR = re.compile(r"\$\{([A-Za-z0-9_.:]+)\}")
 
@@ -41,8 +43,12 @@ def diff_templates(
     new_params: Mapping[str, Any],
     secrets: frozenset[str] = frozenset(),
     region: str = "us-east-1",
+    changed: frozenset[str] = frozenset(),
 ) -> dict[str, ResourceDiff]:
-    """Every logical id of either template with its differences (empty ``properties`` = unchanged)."""
+    """Every logical id of either template with its differences (empty ``properties`` = unchanged).
+
+    ``changed`` names secret parameters whose new value differs from the deployed one (masked values
+    cannot be compared): what they feed shows as changed, still masked."""
     old_params, new_params = with_defaults(old, old_params), with_defaults(new, new_params)
     old_res = old.get("Resources") or {}
     new_res = new.get("Resources") or {}
@@ -50,7 +56,7 @@ def diff_templates(
     for logical_id in sorted(set(old_res) | set(new_res)):
         before = old_res.get(logical_id)
         after = new_res.get(logical_id)
-        out[logical_id] = _resource_diff(logical_id, before, after, old_params, new_params, secrets, region)
+        out[logical_id] = _resource_diff(logical_id, before, after, old_params, new_params, secrets, region, changed)
     return out
 
 
@@ -62,13 +68,14 @@ def _resource_diff(
     new_params: Mapping[str, Any],
     secrets: frozenset[str],
     region: str,
+    changed: frozenset[str] = frozenset(),
 ) -> ResourceDiff:
     old_type = before.get("Type") if before else None
     new_type = after.get("Type") if after else None
     if before is None or after is None:
         return ResourceDiff(logical_id, old_type, new_type, ())
     old_props = resolve_parameters(before.get("Properties") or {}, old_params, secrets)
-    new_props = resolve_parameters(after.get("Properties") or {}, new_params, secrets)
+    new_props = resolve_parameters(after.get("Properties") or {}, new_params, secrets, changed)
     rtype = str(new_type)
     changes = tuple(
         PropertyChange(
@@ -135,25 +142,32 @@ def _by_identity(items: list[Any], keys: tuple[str, ...]) -> dict[str, Any]:
     return {"/".join(str(i[k]) for k in keys): i for i in items}
 
 
-def resolve_parameters(value: Any, params: Mapping[str, Any], secrets: frozenset[str]) -> Any:
-    """Replace ``{"Ref": Param}`` and ``${Param}`` in ``Fn::Sub`` strings by the parameter's value."""
+def resolve_parameters(
+    value: Any, params: Mapping[str, Any], secrets: frozenset[str], changed: frozenset[str] = frozenset()
+) -> Any:
+    """Replace ``{"Ref": Param}`` and ``${Param}`` in ``Fn::Sub`` strings by the parameter's value (a secret
+    by :data:`MASK`, or :data:`MASK_NEW` when it is in ``changed``)."""
     if isinstance(value, dict):
         if set(value) == {"Ref"} and value["Ref"] in params:
-            return MASK if value["Ref"] in secrets else params[value["Ref"]]
+            return _mask(value["Ref"], changed) if value["Ref"] in secrets else params[value["Ref"]]
         if set(value) == {"Fn::Sub"} and isinstance(value["Fn::Sub"], str):
-            return {"Fn::Sub": _substitute(value["Fn::Sub"], params, secrets)}
-        return {k: resolve_parameters(v, params, secrets) for k, v in value.items()}
+            return {"Fn::Sub": _substitute(value["Fn::Sub"], params, secrets, changed)}
+        return {k: resolve_parameters(v, params, secrets, changed) for k, v in value.items()}
     if isinstance(value, list):
-        return [resolve_parameters(v, params, secrets) for v in value]
+        return [resolve_parameters(v, params, secrets, changed) for v in value]
     return value
 
 
-def _substitute(text: str, params: Mapping[str, Any], secrets: frozenset[str]) -> str:
+def _mask(name: str, changed: frozenset[str]) -> str:
+    return MASK_NEW if name in changed else MASK
+
+
+def _substitute(text: str, params: Mapping[str, Any], secrets: frozenset[str], changed: frozenset[str]) -> str:
     def repl(match: re.Match[str]) -> str:
         name = match.group(1)
         if name not in params:
             return match.group(0)
-        return MASK if name in secrets else str(params[name])
+        return _mask(name, changed) if name in secrets else str(params[name])
 
     return _SUB_VAR.sub(repl, text)
 
@@ -189,9 +203,11 @@ def references(value: Any) -> set[str]:
 
 
 def parameter_changes(
-    old: Mapping[str, Any], new: Mapping[str, Any], secrets: frozenset[str], show_secrets: bool = False
+    old: Mapping[str, Any], new: Mapping[str, Any], secrets: frozenset[str], show_secrets: bool = False,
+    changed: frozenset[str] = frozenset(),
 ) -> tuple[PropertyChange, ...]:
-    """Stack parameters that differ; secret values are masked unless ``show_secrets``."""
+    """Stack parameters that differ; secret values are masked unless ``show_secrets`` (a secret in
+    ``changed`` differs from its deployed value, as the engine knows from the release history)."""
     out = []
     for name in sorted(set(old) | set(new)):
         before, after = old.get(name), new.get(name)
@@ -201,6 +217,8 @@ def parameter_changes(
             # disappear; the engine compares salted hashes from the release history for the rest.
             if (before is None) != (after is None):
                 out.append(PropertyChange(name, None if before is None else MASK, None if after is None else MASK, sensitive=True))
+            elif name in changed and after is not None:
+                out.append(PropertyChange(name, MASK, MASK_NEW, sensitive=True))
         elif before != after:
             out.append(PropertyChange(name, before, after, sensitive=secret))
     return tuple(out)

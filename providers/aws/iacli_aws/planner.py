@@ -88,7 +88,7 @@ class Planner:
             return self._plan(submission, deployed, _noop_changes(old, self._physical_ids()), {}, ())
         with aws_errors("publish assets"):
             assets.publish(self.session, deployable.template.assets)
-        return self._change_set_plan(submission, deployed, old)
+        return self._change_set_plan(submission, deployed, old, deployable.changed_secrets)
 
     def diff(self, deployable: Deployable, show_secrets: bool = False) -> Plan:
         """What differs between the deployed stack and the deployable, computed locally (no change set)."""
@@ -96,11 +96,13 @@ class Planner:
         deployed, old = self._deployed()
         secrets = _secret_names(submission, old)
         old_params = deployed.parameters if deployed else {}
-        diffs = diff_templates(old, old_params, submission.processed, submission.parameters,
-                               frozenset() if show_secrets else secrets, self.session.region)
+        new_params = _sent_or_kept(submission, old_params)
+        diffs = diff_templates(old, old_params, submission.processed, new_params,
+                               frozenset() if show_secrets else secrets, self.session.region,
+                               deployable.changed_secrets)
         changes = build_changes({}, diffs, old, submission.processed, self._physical_ids() if deployed else {})
-        params = parameter_changes(with_defaults(old, old_params), with_defaults(submission.processed, submission.parameters),
-                                   secrets, show_secrets)
+        params = parameter_changes(with_defaults(old, old_params), with_defaults(submission.processed, new_params),
+                                   secrets, show_secrets, deployable.changed_secrets)
         return self._plan(submission, deployed, changes, {}, params, is_new=deployed is None)
 
     def _deployed(self) -> tuple[DeployedStack | None, dict[str, Any]]:
@@ -110,16 +112,19 @@ class Planner:
         _refuse_busy(deployed)
         return deployed, deployed_template(self.cfn, self.target.stack, self.load)
 
-    def _change_set_plan(self, submission: Submission, deployed: DeployedStack | None, old: dict[str, Any]) -> Plan:
+    def _change_set_plan(self, submission: Submission, deployed: DeployedStack | None, old: dict[str, Any],
+                         changed: frozenset[str] = frozenset()) -> Plan:
         is_new = deployed is None
         change_set_id, stack_id, status = self._create_change_set(submission, "CREATE" if is_new else "UPDATE")
         resource_changes = self._describe(change_set_id) if status == "CREATE_COMPLETE" else {}
         old_params = deployed.parameters if deployed else {}
         secrets = _secret_names(submission, old)
-        diffs = diff_templates(old, old_params, submission.processed, submission.parameters, secrets, self.session.region)
+        new_params = _sent_or_kept(submission, old_params)
+        diffs = diff_templates(old, old_params, submission.processed, new_params, secrets, self.session.region,
+                               changed)
         changes = build_changes(resource_changes, diffs, old, submission.processed, {} if is_new else self._physical_ids())
         params = parameter_changes(with_defaults(old, old_params),
-                                   with_defaults(submission.processed, submission.parameters), secrets)
+                                   with_defaults(submission.processed, new_params), secrets, changed=changed)
         if status != "CREATE_COMPLETE":
             if any(c.action is not ChangeAction.NOOP for c in changes) or params:
                 raise ProviderError(f"CloudFormation could not plan {self.target.stack}: {status}")
@@ -237,6 +242,12 @@ class Planner:
             if deployed is not None and deployed.is_placeholder:
                 with aws_errors("delete empty stack"):
                     self.cfn.delete_stack(StackName=self.target.stack)
+
+
+def _sent_or_kept(submission: Submission, old_params: Mapping[str, Any]) -> dict[str, Any]:
+    """The parameters the stack will have: those sent, and those kept at their deployed value."""
+    kept = {name: old_params[name] for name in submission.keep_previous if name in old_params}
+    return {**kept, **submission.parameters}
 
 
 def _secret_names(submission: Submission, old: Mapping[str, Any]) -> frozenset[str]:

@@ -19,6 +19,7 @@ from iacli.plan import Event, EventStatus, Plan
 from iacli.providers import ApplyResult, Deployable, EventSink, Target
 from iacli_azure.changes import resource_name
 from iacli_azure.errors import azure_errors, error_code, error_message
+from iacli_azure.keyvault import VaultLookup
 from iacli_azure.planner import (
     deployment_name,
     get_group,
@@ -79,7 +80,8 @@ class Applier:
         name = str(ref.get("deployment_name") or deployment_name(submission.template_hash))
         created_group = self._ensure_group(on_event)
         previous = None if created_group else last_succeeded(self.session)
-        body = {"properties": {"template": submission.body, "parameters": submission.arm_parameters(),
+        body = {"properties": {"template": submission.body,
+                               "parameters": submission.arm_parameters(VaultLookup(self.session.resources)),
                                "mode": "Incremental"}}
         try:
             self._validate(name, body)
@@ -198,6 +200,8 @@ class Applier:
                 continue
             if "value" in spec:
                 params[key] = {"value": spec["value"]}
+            elif isinstance(spec.get("reference"), Mapping):
+                params[key] = {"reference": dict(spec["reference"])}  # ARM reads Key Vault again
             elif str(spec.get("type", "")).lower() in SECURE_TYPES:
                 if key not in current_params:
                     raise ProviderError(f"the secure parameter {key} of {previous.name} is not known to iacli")

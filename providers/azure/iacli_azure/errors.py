@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from iacli.errors import IacliError, NotFoundError, ProviderError, TemplateError
+from iacli.errors import IacliError, NotFoundError, ParameterError, ProviderError, TemplateError
 
 CREDENTIALS_HINT = ("sign in (`az login`, a service principal in AZURE_CLIENT_ID/AZURE_TENANT_ID/AZURE_CLIENT_SECRET, "
                     "or a managed identity) or use --target sandbox")
@@ -29,6 +29,10 @@ ERROR_CODES: dict[str, tuple[type[IacliError], str | None]] = {
     "NoRegisteredProviderFound": (ProviderError, "check the resource type and its apiVersion"),
     "DeploymentActive": (ProviderError, "another deployment runs in this resource group; wait for it"),
     "ResourceGroupBeingDeleted": (ProviderError, "the resource group is being deleted; wait, then deploy again"),
+    "KeyVaultParameterReferenceNotFound": (ParameterError, "check the vault of the secret reference"),
+    "KeyVaultParameterReferenceSecretRetrieveFailed": (
+        ParameterError, ("the vault needs enabledForTemplateDeployment: true, the secret must exist in it, and "
+                         "you need Microsoft.KeyVault/vaults/deploy/action on the vault")),
 }
 
 

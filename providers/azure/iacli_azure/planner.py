@@ -17,6 +17,7 @@ from iacli.plan import Change, ChangeAction, Plan, PropertyChange
 from iacli.providers import Deployable, Target
 from iacli_azure import changes as ch
 from iacli_azure.errors import azure_errors, error_code
+from iacli_azure.keyvault import VaultLookup
 from iacli_azure.session import AzureSession
 from iacli_azure.template import MANAGED_TAG, MANAGED_VALUE, STACK_TAG, ArmSubmission, build_submission
 
@@ -89,8 +90,10 @@ class Planner:
         submission = submission_for(self.target, deployable)
         name = deployment_name(submission.template_hash)
         secrets = frozenset(str(v) for k, v in submission.parameters.items() if k in submission.secrets and v)
+        vaults = VaultLookup(self.session.resources)
         group = get_group(self.session)
         if group is None:
+            submission.arm_parameters(vaults)  # a vault that does not exist fails the plan, not the deploy
             changes = _local_creates(submission, self.session)
             ref = {"deployment_name": name, "resource_group": self.session.group, "new_group": True,
                    "template_hash": submission.template_hash, "delete": [], "creates": [c.physical_id for c in changes]}
@@ -99,7 +102,7 @@ class Planner:
         with azure_errors(f"what-if on {self.session.group}"):
             result = self.session.deployments.deployments.begin_what_if(
                 self.session.group, name,
-                {"properties": {"template": submission.body, "parameters": submission.arm_parameters(),
+                {"properties": {"template": submission.body, "parameters": submission.arm_parameters(vaults),
                                 "mode": "Incremental"}},
             ).result()
         if getattr(result, "error", None) is not None and str(getattr(result, "status", "")).lower() == "failed":
@@ -189,8 +192,9 @@ def _local_creates(submission: ArmSubmission, session: AzureSession) -> tuple[Ch
     from iacli_azure.arm import ArmTemplateError, EvaluationContext, ResourceGroupInfo, expand_resources
 
     try:
+        from_vault = {name: f"(from Key Vault: {ref.text})" for name, ref in submission.references.items()}
         ctx = EvaluationContext.create(
-            submission.body, submission.parameters,
+            submission.body, {**submission.parameters, **from_vault},
             resource_group=ResourceGroupInfo(session.group, session.region),
         )
         expanded = expand_resources(submission.body, ctx)

@@ -18,6 +18,7 @@ from iacli.providers import (
     Deployable,
     Diagnostic,
     EventSink,
+    Finding,
     Provider,
     ProviderContext,
     Sandbox,
@@ -39,6 +40,7 @@ class AzureProvider(Provider):
     def __init__(self, context: ProviderContext) -> None:
         super().__init__(context)
         self._sandbox = _sandbox(context.home)
+        self._credentials: dict[TargetKind, Any] = {}  # one per command: tokens are fetched once
 
     # --- templates --------------------------------------------------------------------------------
     def load_template(self, text: str, source: str) -> dict[str, Any]:
@@ -63,17 +65,25 @@ class AzureProvider(Provider):
     def submission(self, target: Target, deployable: Deployable) -> Submission:
         from iacli_azure.planner import submission_for
 
-        built = submission_for(target, deployable)
+        built = submission_for(target, self._resolved(self._session(target), deployable))
         return Submission(built.text, built.template_hash, dict(built.parameters))
 
     # --- workflows --------------------------------------------------------------------------------
     def _session(self, target: Target) -> AzureSession:
-        return AzureSession(target, self._sandbox.endpoint if target.kind is TargetKind.SANDBOX else None)
+        return AzureSession(target, self._sandbox.endpoint if target.kind is TargetKind.SANDBOX else None,
+                            self._credentials)
+
+    def _resolved(self, session: AzureSession, deployable: Deployable) -> Deployable:
+        """What is submitted: asset placeholders swapped for package URLs, the uploader parameter filled."""
+        from iacli_azure.packages import resolve
+
+        return resolve(session, deployable)
 
     def plan(self, target: Target, deployable: Deployable, on_event: EventSink) -> Plan:
         from iacli_azure.planner import Planner
 
-        return Planner(self._session(target), target).plan(deployable)
+        session = self._session(target)
+        return Planner(session, target).plan(self._resolved(session, deployable))
 
     def diff(self, target: Target, deployable: Deployable, show_secrets: bool = False) -> Plan:
         """A what-if changes nothing on the target, so the diff is the plan (secure values stay masked:
@@ -89,9 +99,17 @@ class AzureProvider(Provider):
         """A what-if leaves nothing behind on the target: nothing to drop."""
 
     def apply(self, target: Target, plan: Plan, deployable: Deployable, on_event: EventSink) -> ApplyResult:
+        """Deploy; the function packages are uploaded around the deployment (:mod:`iacli_azure.packages`)."""
         from iacli_azure.applier import Applier
+        from iacli_azure.packages import PackageDelivery
 
-        return Applier(self._session(target), target).apply(plan, deployable, on_event)
+        session = self._session(target)
+        resolved = self._resolved(session, deployable)
+        delivery = PackageDelivery(session, resolved, on_event)
+        delivery.before_deploy()
+        result = Applier(session, target).apply(plan, resolved, on_event)
+        delivery.after_deploy()
+        return result
 
     def outputs(self, target: Target) -> dict[str, Any]:
         from iacli_azure.applier import Applier
@@ -122,6 +140,20 @@ class AzureProvider(Provider):
 
         self._require_group(target)
         return workloads.logs(self._session(target), container, tail)
+
+    def diagnose(self, target: Target) -> list[Finding]:
+        """A foreign or unsettled group, running or failed deployments, tagged resources left over."""
+        from iacli_azure.doctor import Doctor
+
+        if target.kind is TargetKind.SANDBOX and not self._sandbox.running():
+            return []
+        return Doctor(self._session(target)).diagnose()
+
+    def remedy(self, target: Target, finding: Finding) -> str:
+        from iacli_azure.doctor import Doctor
+
+        self._require_sandbox_running(target)
+        return Doctor(self._session(target)).remedy(finding)
 
     def _require_group(self, target: Target) -> None:
         from iacli_azure.planner import get_group

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from iacli.blueprint.model import ParameterSpec, ParamType
 from iacli.cache import digest
-from iacli.errors import ProviderError, TemplateError
+from iacli.errors import ParameterError, ProviderError, TemplateError
+from iacli_azure.keyvault import SecretReference, VaultLookup, parse_reference, template_references
 
 STACK_TAG = "iacli-stack"
 MANAGED_TAG = "iacli-managed-by"
@@ -123,6 +124,8 @@ class ArmSubmission:
     parameters: dict[str, Any]
     """Plain values (``None``-valued parameters left out: ARM applies the template's default)."""
     secrets: frozenset[str]
+    references: Mapping[str, SecretReference] = field(default_factory=dict)
+    """Parameters ARM reads from Key Vault (``metadata.iacliSecretReference``), by name."""
 
     @property
     def text(self) -> str:
@@ -132,8 +135,15 @@ class ArmSubmission:
     def template_hash(self) -> str:
         return digest("arm-template", self.body)
 
-    def arm_parameters(self) -> dict[str, dict[str, Any]]:
-        return {name: {"value": value} for name, value in sorted(self.parameters.items())}
+    def arm_parameters(self, vaults: VaultLookup | None = None) -> dict[str, dict[str, Any]]:
+        """The deployment's ``parameters``: values, and Key Vault references (``vaults`` finds the vaults)."""
+        out: dict[str, dict[str, Any]] = {name: {"value": value} for name, value in sorted(self.parameters.items())}
+        if self.references and vaults is None:
+            raise ProviderError("internal error: Key Vault references need a vault lookup")
+        for name, reference in sorted(self.references.items()):
+            assert vaults is not None
+            out[name] = {"reference": vaults.arm_reference(reference, name)}
+        return out
 
     def params_hash(self, salt: str) -> str:
         import hashlib
@@ -165,14 +175,21 @@ def build_submission(body: Mapping[str, Any], stack: str, parameters: Mapping[st
             except json.JSONDecodeError:
                 raise TemplateError(f"parameter {name!r} must be a JSON object, got text that is not JSON") from None
         values[name] = value
-    missing = sorted(name for name in keep_previous if name not in values and name.lower() in declared)
+    missing = sorted(name for name in keep_previous
+                     if name not in values and name.lower() in declared and not _referenced(body, name))
     if missing:
-        raise ProviderError(
-            f"cannot re-send secure parameter(s) {', '.join(missing)}: iacli never stores secret values and "
-            "ARM has no 'keep the deployed value'",
-            hint="deploy that template again with the secret given (-p NAME=VALUE or --params-file)",
+        raise ParameterError(
+            f"secure parameter(s) {', '.join(missing)} must be given again: iacli never stores secret values and "
+            "ARM cannot keep a deployed value",
+            hint="give the secret value(s) to the command (-p NAME=VALUE or --params-file)",
         )
-    return ArmSubmission(tagged, values, frozenset(secrets) | frozenset(keep_previous))
+    references = {name: parse_reference(text, f"parameter {name}")
+                  for name, text in template_references(body).items() if name not in values}
+    return ArmSubmission(tagged, values, frozenset(secrets) | frozenset(keep_previous), references)
+
+
+def _referenced(body: Mapping[str, Any], name: str) -> bool:
+    return name in template_references(body)
 
 
 def tag_resources(body: Mapping[str, Any], stack: str) -> dict[str, Any]:

@@ -11,6 +11,7 @@
 | ``arm-dependency-cycle`` | ``dependsOn`` (or variables) form a cycle |
 | ``arm-unsupported-feature`` | a template feature iacli cannot evaluate offline |
 | ``arm-evaluation`` | an expression fails to evaluate (names, conditions, copy counts) |
+| ``arm-assets`` | the template ships code assets but has no valid ``metadata.iacliAssets`` (where they go) |
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from iacli.providers import Deployable, Diagnostic, Severity
+from iacli_azure.packages import missing_metadata
 from iacli_azure.template import is_group_schema, line_of
 
 _UNEVALUATED = frozenset({"$schema", "contentversion", "metadata", "apiprofile", "languageversion"})
@@ -54,6 +56,9 @@ def validate(deployable: Deployable, location: str) -> list[Diagnostic]:
                 add("arm-resource", f"resource {resource.get('name', key)!r} has no {member}", path,
                     str(resource.get("name")) if resource.get("name") else None)
     _check_expressions(body, add)
+    assets_problem = missing_metadata(body, deployable.template.assets, source)
+    if assets_problem is not None:
+        add("arm-assets", assets_problem, "metadata")
     if not any(d.severity is Severity.ERROR for d in found):
         _evaluate(deployable, location, add)
     return found

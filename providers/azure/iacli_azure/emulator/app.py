@@ -21,6 +21,9 @@ is held per request).  Supported operations (``{rg}`` = ``/subscriptions/{s}/res
 ``GET .../Microsoft.ContainerInstance/containerGroups``     list container groups (group or subscription)
 ``POST .../containerGroups/{n}/restart|stop|start``         container group runtime
 ``GET .../containerGroups/{n}/containers/{c}/logs``         container logs
+``POST .../Microsoft.Web/sites/{n}/restart``                 restart a web or function app (200)
+``https://{account}.blob.core.windows.net/...``, or any       the Blob data plane of the storage accounts
+request with ``x-ms-version`` (path style ``/{account}/...``)  (:mod:`.blob_service`)
 ``GET /iacli-emulator/health|status|snapshot``, ``POST /iacli-emulator/reset``
 ==========================================================  ===========================================
 """
@@ -33,7 +36,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from . import routes
+from . import blob_service, routes
 from .engine import DeploymentEngine
 from .errors import ArmError
 from .http import Request, Response, StartResponse
@@ -94,6 +97,7 @@ ROUTES: tuple[Route, ...] = (
     _route(
         "GET", _RG + _ACI + r"/(?P<name>[^/]+)/containers/(?P<container>[^/]+)/logs", routes.container_logs
     ),
+    _route("POST", _RG + r"/providers/microsoft\.web/sites/(?P<name>[^/]+)/restart", routes.site_restart),
     _route("GET", _RG + r"/resources", routes.list_group_resources),
     _route("GET", _SUB + r"/resources", routes.list_resources),
     _route("GET", _SUB + r"/resourcegroups", routes.list_groups),
@@ -125,6 +129,9 @@ class EmulatorApp:
         """Answer one request (never raises)."""
         try:
             with self.engine.state.locked():
+                if blob_service.is_blob_request(request):
+                    self.engine.settle()
+                    return blob_service.serve(self.engine.state, request)
                 return self._dispatch(request)
         except ArmError as error:
             return Response.error(error)

@@ -50,6 +50,7 @@ from ..arm.evaluator import _all_instances
 from .errors import STATUS_TEXT, ArmError, group_not_found
 from .evaluation import lenient_body
 from .ids import parse_resource_id
+from .keyvault_refs import resolve_references
 from .preflight import (
     DeploymentRequest,
     check_functions,
@@ -182,6 +183,9 @@ class DeploymentEngine:
         if group is None:
             raise group_not_found(group_name)
         check_functions(request.template)
+        if request.references:
+            resolved = resolve_references(self.state, request.references)
+            request = replace(request, parameters={**request.parameters, **resolved})
         try:
             context = self._context(request, group, name)
             prepared = self._expanded(group, name, request, context)
@@ -446,7 +450,11 @@ def _parameter_records(prepared: Prepared) -> dict[str, ParameterRecord]:
             declared.casefold(), declared[:1].upper() + declared[1:]
         )
         value = prepared.context.parameter(name)
-        if kind.startswith("Secure"):
+        reference = prepared.request.references.get(name)
+        if reference is not None:
+            digest = hashlib.sha256(json.dumps(value, sort_keys=True).encode()).hexdigest()
+            records[name] = ParameterRecord(kind, None, digest, reference)
+        elif kind.startswith("Secure"):
             digest = hashlib.sha256(json.dumps(value, sort_keys=True).encode()).hexdigest()
             records[name] = ParameterRecord(kind, None, digest)
         else:

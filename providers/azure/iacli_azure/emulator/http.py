@@ -19,10 +19,15 @@ _REASONS = {
     201: "Created",
     202: "Accepted",
     204: "No Content",
+    206: "Partial Content",
     400: "Bad Request",
+    401: "Unauthorized",
+    403: "Forbidden",
     404: "Not Found",
     405: "Method Not Allowed",
     409: "Conflict",
+    413: "Request Entity Too Large",
+    416: "Range Not Satisfiable",
     500: "Internal Server Error",
 }
 
@@ -36,6 +41,8 @@ class Request:
     query: Mapping[str, str]
     body: bytes
     base_url: str
+    headers: Mapping[str, str] = field(default_factory=dict)
+    """Request headers, names in lower case (``content-type``, ``x-ms-version``...)."""
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, Any]) -> Request:
@@ -49,7 +56,12 @@ class Request:
             or f"{environ.get('SERVER_NAME', 'localhost')}:{environ.get('SERVER_PORT', '80')}"
         )
         path = str(environ.get("PATH_INFO") or "/").encode("latin-1").decode("utf-8", errors="replace")
-        return cls(str(environ.get("REQUEST_METHOD", "GET")).upper(), path, query, body, f"{scheme}://{host}")
+        headers = {name[5:].replace("_", "-").lower(): str(value) for name, value in environ.items()
+                   if name.startswith("HTTP_")}
+        if environ.get("CONTENT_TYPE"):
+            headers["content-type"] = str(environ["CONTENT_TYPE"])
+        method = str(environ.get("REQUEST_METHOD", "GET")).upper()
+        return cls(method, path, query, body, f"{scheme}://{host}", headers)
 
     def json(self) -> Any:
         """The body parsed as JSON (``None`` when empty); ``InvalidRequestContent`` when malformed."""
@@ -73,7 +85,8 @@ class Request:
 
 @dataclass
 class Response:
-    """A JSON response (``body`` ``None``: no content)."""
+    """A JSON response (``body`` ``None``: no content); ``bytes`` bodies are sent as they are (the Blob
+    data plane), with the ``Content-Type`` of ``headers`` and, for HEAD, the length of what GET sends."""
 
     status: int
     body: Any = None
@@ -86,11 +99,15 @@ class Response:
 
     def encode(self, method: str) -> tuple[str, list[tuple[str, str]], bytes]:
         """Status line, headers and body bytes."""
-        payload = b"" if self.body is None or method == "HEAD" else json.dumps(self.body).encode()
         headers = dict(self.headers)
         headers.setdefault("x-ms-request-id", str(uuid.uuid4()))
-        if self.body is not None:
-            headers["Content-Type"] = "application/json; charset=utf-8"
-        headers["Content-Length"] = str(len(payload))
+        if isinstance(self.body, bytes):
+            payload = b"" if method == "HEAD" else self.body
+            headers["Content-Length"] = str(len(self.body))
+        else:
+            payload = b"" if self.body is None or method == "HEAD" else json.dumps(self.body).encode()
+            if self.body is not None:
+                headers["Content-Type"] = "application/json; charset=utf-8"
+            headers["Content-Length"] = str(len(payload))
         status = f"{self.status} {_REASONS.get(self.status, 'Unknown')}"
         return status, list(headers.items()), payload

@@ -10,6 +10,9 @@ SUBSCRIPTION_ID = "00000000-0000-0000-0000-000000000000"
 TENANT_ID = "00000000-0000-0000-0000-000000000000"
 """The tenant of :data:`SUBSCRIPTION_ID`."""
 
+PRINCIPAL_ID = "11111111-1111-4111-8111-111111111111"
+"""The object id of the principal the emulator's tokens are issued to (the sandbox's signed-in user)."""
+
 
 @dataclass(frozen=True)
 class ResourceId:

@@ -9,6 +9,7 @@ can refuse unsupported ones before anything is created.  Failures are ``400`` AR
 from __future__ import annotations
 
 import copy
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,6 +18,7 @@ from ..arm import ArmTemplateError, Expr, parameter_values_from_file, parse_temp
 from ..arm.expressions import FunctionCall, IndexAccess, PropertyAccess
 from ..arm.functions import lookup_function
 from .errors import ArmError
+from .keyvault_refs import check_reference
 
 JsonDict = dict[str, Any]
 
@@ -35,6 +37,8 @@ class DeploymentRequest:
     tags: dict[str, str] = field(default_factory=dict)
     on_error_deployment: JsonDict | None = None
     result_format: str = "FullResourcePayloads"
+    references: JsonDict = field(default_factory=dict)
+    """Key Vault references by parameter name (resolved against the state by the engine)."""
 
 
 def invalid_template(message: str, target: str | None = None) -> ArmError:
@@ -64,14 +68,30 @@ def parse_request(body: Any) -> DeploymentRequest:
     if mode.casefold() not in ("incremental", "complete"):
         raise _bad_request(f"The deployment mode '{mode}' is not supported: use 'Incremental' or 'Complete'.")
     settings = properties.get("whatIfSettings") or {}
+    parameters, references = _split_references(properties.get("parameters"))
     return DeploymentRequest(
         template=dict(template),
-        parameters=_parameter_values(properties.get("parameters")),
+        parameters=_parameter_values(parameters),
+        references=references,
         mode="Complete" if mode.casefold() == "complete" else "Incremental",
         tags=dict(body.get("tags") or {}),
         on_error_deployment=properties.get("onErrorDeployment"),
         result_format=str(settings.get("resultFormat") or "FullResourcePayloads"),
     )
+
+
+def _split_references(parameters: Any) -> tuple[Any, JsonDict]:
+    """Plain parameter entries, and the Key Vault references (checked for shape) apart."""
+    if not isinstance(parameters, Mapping):
+        return parameters, {}
+    plain = {name: entry for name, entry in parameters.items() if not _is_reference(entry)}
+    references = {str(name): check_reference(str(name), entry)
+                  for name, entry in parameters.items() if _is_reference(entry)}
+    return plain, references
+
+
+def _is_reference(entry: Any) -> bool:
+    return isinstance(entry, Mapping) and "reference" in entry and "value" not in entry
 
 
 def _parameter_values(parameters: Any) -> JsonDict:
@@ -107,6 +127,7 @@ def check_functions(template: Mapping[str, Any]) -> None:
             raise invalid_template(f"{error} (at '{path}')", path) from error
         if isinstance(parsed, str):
             continue
+        variable = _VARIABLE_PATH.search(path)
         for call in _calls(parsed):
             if "." in call.name:
                 continue
@@ -114,6 +135,16 @@ def check_functions(template: Mapping[str, Any]) -> None:
                 lookup_function(call.name)
             except ArmTemplateError as error:
                 raise invalid_template(f"{error} (at '{path}')", path) from error
+            if variable and call.name.casefold() == "reference":
+                raise invalid_template(
+                    f"The template variable '{variable.group(1)}' is not valid: The template function 'reference' is "
+                    "not expected at this location. Please see https://aka.ms/arm-functions for usage details",
+                    path,
+                )
+
+
+_VARIABLE_PATH = re.compile(r"(?:^|\.template\.)variables\.([^.\[]+)", re.IGNORECASE)
+"""A path inside a ``variables`` section (of the template or of a nested inline template)."""
 
 
 def _join(path: str, key: object) -> str:

@@ -14,6 +14,7 @@ from typing import Any
 
 from .engine import DeploymentEngine
 from .errors import ArmError, group_not_found, not_found
+from .filters import view_filter
 from .handlers import containerinstance
 from .http import Request, Response
 from .ids import deployment_id, group_id, normalize_location, parse_resource_id
@@ -24,6 +25,7 @@ from .whatif import what_if
 Args = Mapping[str, str]
 
 ACI_TYPE = "Microsoft.ContainerInstance/containerGroups"
+SITE_TYPE = "Microsoft.Web/sites"
 
 
 # ------------------------------------------------------------------------ emulator admin
@@ -118,12 +120,14 @@ def list_group_resources(engine: DeploymentEngine, request: Request, args: Args)
     """``GET /subscriptions/{s}/resourcegroups/{rg}/resources``: the group's top-level resources."""
     if engine.state.group(args["group"]) is None:
         raise group_not_found(args["group"])
-    return Response(200, {"value": _top_level_views(engine, args["group"])})
+    keep = view_filter(request.query.get("$filter"))
+    return Response(200, {"value": [view for view in _top_level_views(engine, args["group"]) if keep(view)]})
 
 
 def list_resources(engine: DeploymentEngine, request: Request, args: Args) -> Response:
-    """``GET /subscriptions/{s}/resources``: every top-level resource."""
-    return Response(200, {"value": _top_level_views(engine, None)})
+    """``GET /subscriptions/{s}/resources``: every top-level resource (``$filter`` honoured)."""
+    keep = view_filter(request.query.get("$filter"))
+    return Response(200, {"value": [view for view in _top_level_views(engine, None) if keep(view)]})
 
 
 # ---------------------------------------------------------------------------- deployments
@@ -304,6 +308,17 @@ def container_logs(engine: DeploymentEngine, request: Request, args: Args) -> Re
             status=404,
         )
     return Response(200, {"content": content})
+
+
+# ------------------------------------------------------------------------------ web apps
+
+
+def site_restart(engine: DeploymentEngine, request: Request, args: Args) -> Response:
+    """``POST .../providers/Microsoft.Web/sites/{name}/restart``: 200 (the emulator runs no app code)."""
+    site_id = f"{group_id(args['group'], engine.state.subscription_id)}/providers/{SITE_TYPE}/{args['name']}"
+    if engine.state.resource(site_id) is None:
+        raise not_found(SITE_TYPE, args["name"], args["group"])
+    return Response(200)
 
 
 # -------------------------------------------------------------------------------- helpers

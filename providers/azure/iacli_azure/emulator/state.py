@@ -22,6 +22,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
+from .blobs import BlobStore
 from .ids import SUBSCRIPTION_ID, TENANT_ID, key, parse_resource_id
 
 __all__ = [
@@ -100,6 +101,8 @@ class ParameterRecord:
     type: str
     value: Any = None
     sha256: str | None = None
+    reference: dict[str, Any] | None = None
+    """The Key Vault reference the value came from (returned as sent, like ARM)."""
 
     @property
     def secure(self) -> bool:
@@ -203,6 +206,8 @@ class EmulatorState:
         self._deployments: dict[str, DeploymentRecord] = {}
         self._runtime: dict[str, ContainerGroupRuntime] = {}
         self._operations: dict[str, AsyncOperation] = {}
+        self.blobs = BlobStore()
+        """Blob contents of the storage accounts (the Blob data plane, :mod:`.blob_service`)."""
 
     @contextlib.contextmanager
     def locked(self) -> Iterator[EmulatorState]:
@@ -281,6 +286,7 @@ class EmulatorState:
             for item in doomed:
                 self._resources.pop(key(item.id), None)
                 self._runtime.pop(key(item.id), None)
+                _drop_blobs(self.blobs, item)
             return doomed
 
     # -------------------------------------------------------------------- deployments
@@ -342,6 +348,7 @@ class EmulatorState:
             self._deployments.clear()
             self._runtime.clear()
             self._operations.clear()
+            self.blobs.clear()
 
     def snapshot(self) -> dict[str, Any]:
         """The whole state as plain JSON-serialisable data."""
@@ -354,6 +361,7 @@ class EmulatorState:
                     "resources": [asdict(resource) for resource in self._resources.values()],
                     "deployments": [_deployment_dict(record) for record in self._deployments.values()],
                     "runtime": {name: asdict(runtime) for name, runtime in self._runtime.items()},
+                    "blobs": self.blobs.snapshot(),
                 }
             )
 
@@ -372,6 +380,17 @@ class EmulatorState:
                 self._deployments[_deployment_key(deployment.group, deployment.name)] = deployment
             for name, runtime in data.get("runtime", {}).items():
                 self._runtime[name] = _runtime_from_dict(runtime)
+            self.blobs.restore(data.get("blobs", []))
+
+
+def _drop_blobs(blobs: BlobStore, resource: Resource) -> None:
+    """A deleted storage account or blob container takes its blobs with it."""
+    kind = resource.type.casefold()
+    names = resource.name.split("/")
+    if kind == "microsoft.storage/storageaccounts":
+        blobs.drop(names[0])
+    elif kind == "microsoft.storage/storageaccounts/blobservices/containers" and len(names) == 3:
+        blobs.drop(names[0], names[2])
 
 
 def _deployment_key(group: str, name: str) -> str:

@@ -19,11 +19,13 @@ back-off sleeps).
 
 from __future__ import annotations
 
+import base64
 import io
+import json
 import sys
 import time
 from collections.abc import Mapping
-from typing import Any, NamedTuple, cast
+from typing import TYPE_CHECKING, Any, NamedTuple, cast
 from urllib.parse import unquote, urlsplit
 
 import requests
@@ -37,14 +39,27 @@ from azure.mgmt.resource.resources import ResourceManagementClient
 from requests.adapters import BaseAdapter, HTTPAdapter
 from urllib3 import HTTPResponse
 
+from .blob_service import BLOB_HOST_SUFFIX, blob_account_url
 from .http import WsgiApp
-from .ids import SUBSCRIPTION_ID
+from .ids import PRINCIPAL_ID, SUBSCRIPTION_ID, TENANT_ID
 from .service import Emulator
+
+if TYPE_CHECKING:
+    from azure.storage.blob import BlobServiceClient
 
 ARM_ENDPOINT = "https://management.azure.com"
 """The base URL clients use with the in-memory transport."""
 
-_TOKEN = "iacli-emulator-token"
+def _unsigned_jwt(claims: Mapping[str, Any]) -> str:
+    def part(data: Mapping[str, Any]) -> str:
+        return base64.urlsafe_b64encode(json.dumps(data).encode()).decode().rstrip("=")
+
+    return f"{part({'alg': 'none', 'typ': 'JWT'})}.{part(claims)}.emulator"
+
+
+_TOKEN = _unsigned_jwt({"oid": PRINCIPAL_ID, "tid": TENANT_ID, "iss": "iacli-emulator"})
+"""The emulator's fake token: a JWT (unsigned) naming :data:`~.ids.PRINCIPAL_ID`, like a real token's
+``oid``; the Blob data plane checks that principal's role assignments."""
 
 Transport = HttpTransport[Any, Any]
 """An azure-core synchronous transport."""
@@ -105,6 +120,10 @@ class WsgiAdapter(BaseAdapter):
 
         payload = b"".join(self.app(environ, start_response))
         code, _, reason = str(captured["status"]).partition(" ")
+        host = urlsplit(str(request.url)).hostname or ""
+        if host.endswith(BLOB_HOST_SUFFIX) and ("x-ms-error-code", "AccountNotFound") in captured["headers"]:
+            # the host name of a storage account that does not exist does not resolve
+            raise requests.exceptions.ConnectionError(f"Failed to resolve '{host}' (no such storage account)")
         raw = HTTPResponse(
             body=io.BytesIO(payload),
             headers=captured["headers"],
@@ -112,6 +131,7 @@ class WsgiAdapter(BaseAdapter):
             reason=reason,
             preload_content=False,
             decode_content=False,
+            request_method=str(request.method),
         )
         return self._builder.build_response(request, raw)
 
@@ -217,3 +237,22 @@ def make_clients(
         DeploymentsMgmtClient(credential, subscription_id, transport=transport(), **common),
         ContainerInstanceManagementClient(credential, subscription_id, transport=transport(), **common),
     )
+
+
+def make_blob_service(target: str | Transport | Emulator, account: str) -> BlobServiceClient:
+    """An ``azure.storage.blob.BlobServiceClient`` for ``account``'s Blob data plane, served by ``target``
+    (as :func:`make_clients`): in memory at ``https://<account>.blob.core.windows.net`` with the
+    emulator's credential, or on a server's endpoint in path style (:func:`~.blob_service.blob_account_url`,
+    the token sent as a header: Storage's bearer policy refuses http)."""
+    from azure.storage.blob import BlobServiceClient
+
+    common: dict[str, Any] = {"retry_total": 0}
+    if isinstance(target, str):
+        session = requests.Session()
+        session.trust_env = False
+        transport = RequestsTransport(session=session, session_owner=False, connection_verify=False)
+        return BlobServiceClient(blob_account_url(target, account), credential=None, transport=transport,
+                                 headers={"Authorization": f"Bearer {_TOKEN}"}, **common)
+    app_transport = target if not isinstance(target, Emulator) else in_memory_transport(target.app)
+    return BlobServiceClient(f"https://{account}{BLOB_HOST_SUFFIX}", credential=EmulatorCredential(),
+                             transport=app_transport, **common)

@@ -7,7 +7,7 @@ from typing import Any
 
 from .handlers import handler_for
 from .ids import deployment_id, group_id, parse_resource_id
-from .state import DeploymentRecord, EmulatorState, OperationRecord, Resource, ResourceGroup
+from .state import DeploymentRecord, EmulatorState, OperationRecord, ParameterRecord, Resource, ResourceGroup
 
 JsonDict = dict[str, Any]
 
@@ -50,12 +50,7 @@ def deployment_properties(record: DeploymentRecord) -> JsonDict:
         "duration": record.duration,
         "mode": record.mode,
         "templateHash": record.template_hash,
-        "parameters": {
-            name: {"type": parameter.type}
-            if parameter.secure
-            else {"type": parameter.type, "value": parameter.value}
-            for name, parameter in record.parameters.items()
-        },
+        "parameters": {name: _parameter_view(parameter) for name, parameter in record.parameters.items()},
         "dependencies": [],
         "providers": [],
         "outputResources": [{"id": resource_id} for resource_id in record.output_resources],
@@ -108,3 +103,11 @@ def operation_view(record: DeploymentRecord, operation: OperationRecord, state: 
         "operationId": operation.operation_id,
         "properties": properties,
     }
+
+
+def _parameter_view(parameter: ParameterRecord) -> dict[str, Any]:
+    if parameter.reference is not None:
+        return {"type": parameter.type, "reference": parameter.reference}
+    if parameter.secure:
+        return {"type": parameter.type}
+    return {"type": parameter.type, "value": parameter.value}

@@ -16,6 +16,11 @@ they were before (None after a CREATE change set), where UpdateStack refreshes t
 refreshed after every execution, and exports after UpdateStack as well (moto registers them only at
 CreateStack).
 
+Also (d): CreateChangeSet with the deployed template and parameters answered ``ValidationError: No
+updates are to be performed`` (UpdateStack's error, checked in moto's response layer). On AWS the change
+set is created and ends FAILED ("The submitted information didn't contain changes"), which moto's backend
+already does once the response layer lets the request through; it now does.
+
 Also (c): ``Fn::ImportValue`` looks exports up in the dict the stack was given when it was made. A
 stack made by a CREATE change set (every iacli deploy) gets an empty dict of its own, so it can
 import nothing ("No export named X found" though X exists); one made by CreateStack while the region
@@ -31,6 +36,7 @@ from typing import Any
 from moto.cloudformation.exceptions import ValidationError
 from moto.cloudformation.models import Change, ChangeSet, CloudFormationBackend, Stack
 from moto.cloudformation.parsing import ResourceMap
+from moto.cloudformation.responses import CloudFormationResponse
 
 from ._patching import replace
 from .graph import references, topological_order
@@ -170,6 +176,25 @@ def _linking_created_stack(original: Callable[..., Any]) -> Callable[..., Any]:
     return create_stack
 
 
+def _change_set_without_update_check(original: Callable[..., Any]) -> Callable[..., Any]:
+    def create_change_set(self: CloudFormationResponse) -> Any:
+        self._iacli_creating_change_set = True  # type: ignore[attr-defined]
+        try:
+            return original(self)
+        finally:
+            self._iacli_creating_change_set = False  # type: ignore[attr-defined]
+
+    return create_change_set
+
+
+def _update_check_for_stacks_only(original: Callable[..., Any]) -> Callable[..., Any]:
+    def validate_different_update(self: CloudFormationResponse, *args: Any, **kwargs: Any) -> None:
+        if not getattr(self, "_iacli_creating_change_set", False):
+            original(self, *args, **kwargs)
+
+    return validate_different_update
+
+
 def apply() -> None:
     """Install the change set behaviour described in the module docstring."""
     replace(CloudFormationBackend, "create_change_set", _linking_change_set_stack)
@@ -178,3 +203,5 @@ def apply() -> None:
     replace(ChangeSet, "diff", _parameter_aware_diff)
     replace(CloudFormationBackend, "execute_change_set", _refreshing_execute)
     replace(CloudFormationBackend, "update_stack", _refreshing_update)
+    replace(CloudFormationResponse, "create_change_set", _change_set_without_update_check)
+    replace(CloudFormationResponse, "_validate_different_update", _update_check_for_stacks_only)

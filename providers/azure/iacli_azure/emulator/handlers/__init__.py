@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from .base import Draft, ListCall, ResourceHandler
 from .containerinstance import ContainerGroupHandler
 from .identity import RoleAssignmentHandler, UserAssignedIdentityHandler
+from .keyvault import SecretHandler, VaultHandler
 from .network import NetworkGuidHandler, NetworkInterfaceHandler, PublicIpHandler, VirtualNetworkHandler
 from .services import (
     ENDPOINT_HANDLERS,
@@ -40,6 +41,8 @@ _ALL: tuple[ResourceHandler, ...] = (
     ApiManagementHandler(),
     UserAssignedIdentityHandler(),
     RoleAssignmentHandler(),
+    VaultHandler(),
+    SecretHandler(),
     VirtualNetworkHandler(),
     NetworkGuidHandler(),
     PublicIpHandler(),

@@ -1,4 +1,4 @@
-"""Cosmos DB, Application Insights, CDN/Front Door, Key Vault, registries, Log Analytics, and the
+"""Cosmos DB, Application Insights, CDN/Front Door, registries, Log Analytics, and the
 well-known endpoints of other services (SQL, PostgreSQL, Event Hubs, App Configuration...)."""
 
 from __future__ import annotations
@@ -245,11 +245,6 @@ ENDPOINT_HANDLERS: tuple[ResourceHandler, ...] = (
         "Microsoft.Cdn/profiles/endpoints", _host("hostName={name}.azureedge.net;resourceState=Running")
     ),
     EndpointHandler("Microsoft.Cdn/profiles/afdEndpoints", _afd_host),
-    EndpointHandler("Microsoft.KeyVault/vaults", _host("vaultUri=https://{name}.vault.azure.net/")),
-    EndpointHandler(
-        "Microsoft.KeyVault/vaults/secrets",
-        _host("secretUri=https://{parent}.vault.azure.net/secrets/{name}"),
-    ),
     EndpointHandler("Microsoft.ContainerRegistry/registries", _host("loginServer={name}.azurecr.io")),
     EndpointHandler(
         "Microsoft.Sql/servers", _host("fullyQualifiedDomainName={name}.database.windows.net;state=Ready")
