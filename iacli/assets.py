@@ -11,8 +11,10 @@ from __future__ import annotations
 import hashlib
 import io
 import zipfile
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from iacli.errors import TemplateError
 
@@ -61,3 +63,15 @@ def _zip(source: Path) -> bytes:
 def _wanted(path: Path, base: Path) -> bool:
     parts = path.relative_to(base).parts
     return path.is_file() and not any(p in _SKIP or p.endswith(".pyc") for p in parts)
+
+
+def substitute(value: Any, locations: Mapping[str, str]) -> Any:
+    """A copy of a template body with every asset placeholder replaced by its location (a provider's
+    upload URL or key); strings that are not placeholders, and unknown placeholders, stay as they are."""
+    if isinstance(value, str):
+        return locations.get(value, value) if value.startswith(PLACEHOLDER_PREFIX) else value
+    if isinstance(value, dict):
+        return {key: substitute(item, locations) for key, item in value.items()}
+    if isinstance(value, list):
+        return [substitute(item, locations) for item in value]
+    return value

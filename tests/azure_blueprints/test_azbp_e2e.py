@@ -7,25 +7,12 @@ import json
 from pathlib import Path
 from typing import Any
 
-import pytest
 from iacli_azure.emulator.ids import SUBSCRIPTION_ID
 from iacli_azure.emulator.transport import make_blob_service, make_clients
 
 from iacli.assets import build_asset
 
 BLUEPRINTS = Path(__file__).resolve().parents[2] / "blueprints"
-
-
-@pytest.fixture
-def azure(cli, project: Path):  # type: ignore[no-untyped-def]
-    def run(*args: str, expect: int = 0):  # type: ignore[no-untyped-def]
-        result = cli(*args, "--provider", "azure")
-        assert result.exit_code == expect, f"{args}: {result.stdout}\n{result.stderr}"
-        assert "Traceback" not in result.stderr
-        return result
-
-    yield run
-    cli("sandbox", "stop")
 
 
 def test_container_app_on_azure(azure) -> None:  # type: ignore[no-untyped-def]

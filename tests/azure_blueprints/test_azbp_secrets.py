@@ -27,18 +27,6 @@ APP_TEMPLATE = {
 }
 
 
-@pytest.fixture
-def azure(cli, project: Path):  # type: ignore[no-untyped-def]
-    def run(*args: str, expect: int = 0):  # type: ignore[no-untyped-def]
-        result = cli(*args, "--provider", "azure")
-        assert result.exit_code == expect, f"{args}: {result.stdout}\n{result.stderr}"
-        assert "Traceback" not in result.stderr
-        return result
-
-    yield run
-    cli("sandbox", "stop")
-
-
 def stored(project: Path) -> bytes:
     """Every byte iacli keeps in the project (the state database and its write-ahead log)."""
     return b"".join(p.read_bytes() for p in sorted((project / ".iacli").rglob("*")) if p.is_file())

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from iacli.assets import PLACEHOLDER_PREFIX, Asset
+from iacli.assets import Asset
 from iacli_aws.errors import error_code
 from iacli_aws.session import AwsSession
 
@@ -79,16 +79,3 @@ def _exists(s3: Any, bucket: str, key: str) -> bool:
 def lint_mapping(assets: Mapping[str, Asset]) -> dict[str, str]:
     """Stand-in locations for offline validation (no account needed)."""
     return {p: asset_uri(LINT_BUCKET, a) for p, a in assets.items()}
-
-
-def substitute(value: Any, mapping: Mapping[str, str]) -> Any:
-    """Replace every placeholder string in a template body."""
-    if isinstance(value, str):
-        if value.startswith(PLACEHOLDER_PREFIX):
-            return mapping.get(value, value)
-        return value
-    if isinstance(value, dict):
-        return {k: substitute(v, mapping) for k, v in value.items()}
-    if isinstance(value, list):
-        return [substitute(v, mapping) for v in value]
-    return value

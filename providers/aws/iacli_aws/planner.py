@@ -10,6 +10,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from iacli.assets import substitute
 from iacli.cache import digest
 from iacli.errors import ProviderError
 from iacli.plan import Change, ChangeAction, Plan, PropertyChange
@@ -58,7 +59,7 @@ def build_submission(session: AwsSession, target: Target, deployable: Deployable
     """Point assets at their S3 locations, then translate SAM locally (uploads wait for a change set)."""
     with aws_errors("locate assets"):
         mapping = assets.locations(session, deployable.template.assets)
-    body = assets.substitute(deployable.template.body, mapping)
+    body = substitute(deployable.template.body, mapping)
     params = {k: cfn_parameter_value(v) for k, v in deployable.parameters.items()}
     public = {k: v for k, v in params.items() if k not in deployable.secret_parameters}
     processed = sam.translate(body, public, session.region, cache_dir) if is_sam(body) else body

@@ -28,7 +28,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
-from iacli.assets import PLACEHOLDER_PREFIX, Asset
+from iacli.assets import Asset, substitute
 from iacli.errors import ProviderError, TemplateError
 from iacli.plan import Event, EventStatus
 from iacli.providers import Deployable, EventSink
@@ -137,7 +137,7 @@ def resolve(session: AzureSession, deployable: Deployable) -> Deployable:
     text = rendered.text
     for placeholder, url in urls.items():
         text = text.replace(placeholder, url)
-    template = replace(rendered, text=text, body=_substitute(rendered.body, urls))
+    template = replace(rendered, text=text, body=substitute(rendered.body, urls))
     return replace(deployable, template=template, parameters=parameters)
 
 
@@ -163,16 +163,6 @@ def _context(session: AzureSession, body: Mapping[str, Any], parameters: Mapping
         resource_group=ResourceGroupInfo(session.group, session.region),
         subscription=SubscriptionInfo(subscription_id=session.subscription_id),
     )
-
-
-def _substitute(value: Any, urls: Mapping[str, str]) -> Any:
-    if isinstance(value, str):
-        return urls.get(value, value) if value.startswith(PLACEHOLDER_PREFIX) else value
-    if isinstance(value, dict):
-        return {key: _substitute(item, urls) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_substitute(item, urls) for item in value]
-    return value
 
 
 def _storage_code(exc: BaseException) -> str | None:

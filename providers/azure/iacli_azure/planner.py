@@ -189,13 +189,20 @@ def _local_creates(submission: ArmSubmission, session: AzureSession) -> tuple[Ch
 
     ARM's what-if needs the group to exist; planning must not create it, so the template is expanded
     offline (conditions, copy loops, names) by the ARM evaluator."""
-    from iacli_azure.arm import ArmTemplateError, EvaluationContext, ResourceGroupInfo, expand_resources
+    from iacli_azure.arm import (
+        ArmTemplateError,
+        EvaluationContext,
+        ResourceGroupInfo,
+        SubscriptionInfo,
+        expand_resources,
+    )
 
     try:
         from_vault = {name: f"(from Key Vault: {ref.text})" for name, ref in submission.references.items()}
         ctx = EvaluationContext.create(
             submission.body, {**submission.parameters, **from_vault},
             resource_group=ResourceGroupInfo(session.group, session.region),
+            subscription=SubscriptionInfo(session.subscription_id),  # names from uniqueString(subscription...)
         )
         expanded = expand_resources(submission.body, ctx)
     except ArmTemplateError as exc:
