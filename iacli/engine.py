@@ -261,14 +261,22 @@ class Engine:
         changed = frozenset(k for k, v in given.items() if redact({k: v}, frozenset({k}), salt)[k] != recorded.get(k))
         return replace(prepared, deployable=replace(prepared.deployable, changed_secrets=changed))
 
-    def saved_plan(self, path: Path) -> tuple[PlannedDeployment, StackRequest]:
+    def saved_plan(self, path: Path, secrets: tuple[str, ...] = ()) -> tuple[PlannedDeployment, StackRequest]:
         """A plan file checked against now: refused (exit 3, saying which) when the deployed release,
-        the template or the parameters moved since it was made, or its change set is gone."""
+        the template or the parameters moved since it was made, or its change set is gone.
+
+        ``secrets`` (``-p NAME=VALUE``) gives secret values again: a plan file never holds them, and a
+        provider whose plan keeps nothing on the target (an ARM what-if) must send them with the deployment."""
         from iacli.errors import StalePlanError
         from iacli.planfile import read_plan
 
         plan, request, document = read_plan(path)
+        request = replace(request, assignments=request.assignments + tuple(secrets))
         prepared = self.prepare(request, secrets_optional=True)
+        others = sorted(set(parse_assignments(secrets)) - prepared.params.secrets)
+        if others:
+            raise UsageError(f"{path}: a saved plan deploys its own parameters; -p may only give secret values, "
+                             f"not {', '.join(others)}", hint="plan again to change parameters")
         key, generation = self.stack_key(prepared.target)
         current = self.store.current(key, generation=generation)
         now = current.number if current else None

@@ -103,7 +103,8 @@ def diff(
 
 @with_stack_options
 def deploy(request: StackRequest, yes: YesOpt = False, output: OutputOpt = OutputFormat.TEXT) -> None:
-    """Render, validate, plan, ask, apply and print the outputs (or apply a saved plan: deploy FILE.json)."""
+    """Render, validate, plan, ask, apply and print the outputs (or apply a saved plan: deploy FILE.json,
+    with -p giving its secret values again where the provider needs them)."""
     from iacli.planfile import read_plan
 
     ui = _output(output)
@@ -111,7 +112,8 @@ def deploy(request: StackRequest, yes: YesOpt = False, output: OutputOpt = Outpu
     saved = _saved_plan(request)
     locked_request = read_plan(saved)[1] if saved else request
     with engine.lock(locked_request, "iacli deploy"):
-        planned, request = engine.saved_plan(saved) if saved else (engine.plan(request, ui.event), request)
+        planned, request = (engine.saved_plan(saved, request.assignments) if saved
+                            else (engine.plan(request, ui.event), request))
         if not planned.plan.has_changes:
             if not ui.json_mode:
                 ui.plan(planned.plan)

@@ -98,3 +98,20 @@ def test_rollback_takes_secure_values_again(azure, project: Path) -> None:  # ty
     assert [(r["number"], r["kind"], r["outcome"]) for r in history][:2] == [
         (4, "rollback", "succeeded"), (3, "rollback", "succeeded")]
     assert b"password=two" not in stored(project) and b'"two"' not in stored(project)
+
+
+def test_a_saved_plan_takes_secure_values_again(azure, cli, project: Path) -> None:  # type: ignore[no-untyped-def]
+    (project / "app.json").write_text(json.dumps(APP_TEMPLATE))
+    stack = ("--template", "app.json", "--name", "app")
+    azure("deploy", *stack, "-p", "password=one", "--yes")
+    azure("plan", *stack, "-p", "password=one", "-p", "size=big", "-o", "plan.json")
+    saved = (project / "plan.json").read_text()
+    assert '"one"' not in saved and "password=one" not in saved
+
+    missing = cli("deploy", "plan.json", "--yes")  # a what-if keeps nothing: ARM needs the value again
+    assert missing.exit_code == 3 and "no value for secure parameter(s) password" in missing.stderr
+    other = cli("deploy", "plan.json", "-p", "size=small", "--yes")
+    assert other.exit_code == 2 and "-p may only give secret values, not size" in other.stderr
+    assert cli("deploy", "plan.json", "-p", "password=one", "--yes").exit_code == 0
+    history = json.loads(azure("history", *stack, "--output", "json").stdout)
+    assert [(r["number"], r["outcome"]) for r in history] == [(2, "succeeded"), (1, "succeeded")]

@@ -318,3 +318,4 @@ def _not_found(target: Target, why: str = "") -> NotFoundError:
     detail = f" ({why})" if why else ""
     return NotFoundError(f"stack {target.stack} does not exist on {target.label}{detail}",
                          hint="deploy it first, or check --name/--env/--target")
+

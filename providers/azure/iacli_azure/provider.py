@@ -66,6 +66,7 @@ class AzureProvider(Provider):
         from iacli_azure.planner import submission_for
 
         built = submission_for(target, self._resolved(self._session(target), deployable))
+        built.require_secure_values()
         return Submission(built.text, built.template_hash, dict(built.parameters))
 
     # --- workflows --------------------------------------------------------------------------------

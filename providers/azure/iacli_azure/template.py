@@ -145,6 +145,21 @@ class ArmSubmission:
             out[name] = {"reference": vaults.arm_reference(reference, name)}
         return out
 
+    def require_secure_values(self) -> None:
+        """Secure parameters without a default must be sent; a saved plan never holds them: say so first."""
+        declared = self.body.get("parameters") or {}
+        missing = sorted(
+            name for name, decl in declared.items()
+            if isinstance(decl, Mapping) and str(decl.get("type", "")).lower() in SECURE_TYPES
+            and "defaultValue" not in decl and name not in self.parameters and name not in self.references
+        )
+        if missing:
+            raise ParameterError(
+                f"no value for secure parameter(s) {', '.join(missing)}: iacli never stores secret values, so a "
+                "saved plan does not hold them",
+                hint=" ".join(f"-p {name}=VALUE" for name in missing) + " (deploy plan.json -p ... gives them again)",
+            )
+
     def params_hash(self, salt: str) -> str:
         import hashlib
 
