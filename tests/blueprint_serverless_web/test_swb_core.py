@@ -1,5 +1,6 @@
 """The serverless-web items API core (src/items_api.py) and its two stores: DynamoDB (against in-process
-moto) and Cosmos DB (against an in-memory ContainerProxy stand-in).
+moto) and Cosmos DB (against the fake Cosmos DB REST API of swb_cosmos_fake.py; the requests themselves are
+checked in test_swb_cosmos.py).
 
 The Lambda adapter's behaviour is pinned by test_swb_handler.py; this file checks what the core promises
 any runtime adapter, and that both stores page, read, create and delete alike."""
@@ -10,15 +11,16 @@ import ast
 import base64
 import json
 import logging
+import sys
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import boto3
 import pytest
-from azure.core.exceptions import ResourceExistsError
 from moto import mock_aws
-from swb_src import SRC, FakeContainer, load
+from swb_src import SRC, load
 
 core = load("items_api")
 cosmos = load("items_cosmos")
@@ -148,13 +150,28 @@ def test_store_failure_is_a_logged_generic_500(caplog: pytest.LogCaptureFixture)
     assert done.fields["status"] == 500 and done.fields["request_id"] == "r9"
 
 
-def test_lambda_side_imports_no_azure_package() -> None:
-    """The Lambda zip has only boto3 (from the runtime): app.py and what it imports must not need Azure."""
-    for name in ("app.py", "items_api.py", "items_dynamodb.py"):
-        tree = ast.parse((SRC / name).read_text())
-        imported = {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
-        imported |= {node.module or "" for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
-        assert not any(module.startswith("azure") for module in imported), (name, imported)
+# what each runtime provides besides the standard library: nothing else is installed (Lambda zips and
+# Linux Consumption run-from-package apps do no build), so nothing else may be imported, anywhere in a module
+RUNTIME_PROVIDED = {
+    "app.py": {"boto3", "botocore"},
+    "items_dynamodb.py": {"boto3", "botocore"},
+    "function_app.py": {"azure.functions"},
+}
+
+
+@pytest.mark.parametrize("path", sorted(SRC.glob("*.py")), ids=lambda p: p.name)
+def test_src_imports_only_the_standard_library_and_what_the_runtime_provides(path: Path) -> None:
+    tree = ast.parse(path.read_text())
+    imported = {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
+    imported |= {node.module or "" for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
+    siblings = {p.stem for p in SRC.glob("*.py")}
+    allowed = RUNTIME_PROVIDED.get(path.name, set())
+    foreign = {
+        module for module in imported
+        if module.split(".")[0] not in sys.stdlib_module_names | siblings
+        and not any(module == a or module.startswith(f"{a}.") for a in allowed)
+    }
+    assert not foreign, (path.name, foreign)
 
 
 # ---------------------------------------------------------------- both stores
@@ -181,13 +198,9 @@ def _dynamo_store() -> Any:
     return dynamo.DynamoItemStore(boto3.resource("dynamodb").Table(name))
 
 
-def _cosmos_store() -> Any:
-    return cosmos.CosmosItemStore(FakeContainer(cosmos.FIRST_PAGE, cosmos.NEXT_PAGE))
-
-
 @pytest.fixture(params=["dynamodb", "cosmos"])
 def store(request: pytest.FixtureRequest, _moto: None) -> Any:
-    return _dynamo_store() if request.param == "dynamodb" else _cosmos_store()
+    return _dynamo_store() if request.param == "dynamodb" else request.getfixturevalue("fake_cosmos").store()
 
 
 def test_store_reads_back_what_it_stored(store: Any) -> None:
@@ -233,16 +246,17 @@ def test_store_through_the_core_api(store: Any) -> None:
     assert sorted(seen, key=lambda i: i["id"]) == sorted(created, key=lambda i: i["id"])
 
 
-def test_cosmos_store_create_refuses_an_existing_id() -> None:
-    store = _cosmos_store()
+def test_cosmos_store_create_refuses_an_existing_id(fake_cosmos: Any) -> None:
+    store = fake_cosmos.store()
     store.create({"id": "same", "name": "a"})
-    with pytest.raises(ResourceExistsError):
+    with pytest.raises(cosmos.ItemExistsError) as refused:
         store.create({"id": "same", "name": "b"})
+    assert (refused.value.status, refused.value.code) == (409, "Conflict")
     assert store.get("same") == {"id": "same", "name": "a"}
 
 
-def test_cosmos_store_last_page_has_no_token() -> None:
-    store = _cosmos_store()
+def test_cosmos_store_last_page_has_no_token(fake_cosmos: Any) -> None:
+    store = fake_cosmos.store()
     for item_id in ("a", "b"):
         store.create({"id": item_id, "name": item_id})
     assert store.page(2, None) == core.Page([{"id": "a", "name": "a"}, {"id": "b", "name": "b"}], None)

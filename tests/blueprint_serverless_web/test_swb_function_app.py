@@ -1,16 +1,19 @@
 """The serverless-web Azure Functions entry point (src/function_app.py): its registered HTTP functions,
-called with real ``azure.functions.HttpRequest`` objects, over the Cosmos store on an in-memory container."""
+called with real ``azure.functions.HttpRequest`` objects, over the Cosmos store on the fake Cosmos DB REST API
+(swb_cosmos_fake.py)."""
 
 from __future__ import annotations
 
 import ast
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from swb_src import FakeContainer, load
+from swb_cosmos_fake import CLIENT_ID, CONTAINER, DATABASE, SECRET, FakeCosmos
+from swb_src import load
 
 func = pytest.importorskip("azure.functions")
 
@@ -22,14 +25,14 @@ CONTEXT = SimpleNamespace(invocation_id="inv-1")
 
 
 @pytest.fixture
-def container(monkeypatch: pytest.MonkeyPatch) -> FakeContainer:
+def container(monkeypatch: pytest.MonkeyPatch, fake_cosmos: FakeCosmos) -> FakeCosmos:
     monkeypatch.setenv("ALLOWED_ORIGIN", ORIGIN)
-    return FakeContainer(cosmos.FIRST_PAGE, cosmos.NEXT_PAGE)
+    return fake_cosmos
 
 
 @pytest.fixture
-def functions(container: FakeContainer) -> dict[str, Any]:
-    app = function_app.make_app(lambda: cosmos.CosmosItemStore(container))
+def functions(container: FakeCosmos) -> dict[str, Any]:
+    app = function_app.make_app(container.store)
     return {f.get_function_name(): f.get_user_function() for f in app.get_functions()}
 
 
@@ -63,7 +66,7 @@ def test_importing_the_app_opens_no_connection() -> None:
     assert not {"azure.cosmos", "azure.identity"} & top_level
 
 
-def test_create_get_list_delete(functions: dict[str, Any], container: FakeContainer) -> None:
+def test_create_get_list_delete(functions: dict[str, Any], container: FakeCosmos) -> None:
     status, item, headers = call(functions, "items", "POST", body=b'{"name": "first", "description": "d"}')
     assert status == 201 and item["name"] == "first" and headers["mimetype"] == "application/json"
     assert headers["Access-Control-Allow-Origin"] == ORIGIN
@@ -105,7 +108,7 @@ def test_catch_all_answers_404_and_405_with_cors(functions: dict[str, Any]) -> N
     assert call(functions, "not_found", "GET", {"path": "nothing/here"})[:2] == (404, {"error": "no such route"})
 
 
-def test_backend_failure_is_generic_500(container: FakeContainer, caplog: pytest.LogCaptureFixture) -> None:
+def test_backend_failure_is_generic_500(container: FakeCosmos, caplog: pytest.LogCaptureFixture) -> None:
     def broken() -> Any:
         raise RuntimeError("COSMOS_ENDPOINT unset")
 
@@ -122,3 +125,32 @@ def test_backend_failure_is_generic_500(container: FakeContainer, caplog: pytest
     done = [r for r in caplog.records if r.getMessage() == "request"]
     assert done[-1].fields == {"request_id": "inv-1", "method": "GET", "resource": "/items", "status": 500,
                                "duration_ms": done[-1].fields["duration_ms"]}
+
+
+@pytest.fixture
+def app_settings(monkeypatch: pytest.MonkeyPatch, fake_cosmos: FakeCosmos) -> Iterator[FakeCosmos]:
+    """The function app's settings as ARM writes them, and the platform's identity endpoint, on the fake."""
+    settings = {
+        "COSMOS_ENDPOINT": f"{fake_cosmos.url}/", "COSMOS_DATABASE": DATABASE, "TABLE_NAME": CONTAINER,
+        "AZURE_CLIENT_ID": CLIENT_ID, "IDENTITY_ENDPOINT": fake_cosmos.identity_endpoint, "IDENTITY_HEADER": SECRET,
+    }
+    for name, value in settings.items():
+        monkeypatch.setenv(name, value)
+    yield fake_cosmos
+    function_app._container.cache_clear()
+
+
+def test_the_deployed_store_signs_in_with_the_app_settings(app_settings: FakeCosmos) -> None:
+    """``cosmos_store`` (what the registered functions open) reaches Cosmos DB with nothing but the
+    settings: the identity endpoint issues one token for the account, for the user-assigned identity."""
+    app = function_app.make_app(function_app.cosmos_store)  # the opener of the module's `app`
+    items = {f.get_function_name(): f.get_user_function() for f in app.get_functions()}["items"]
+    body = json.dumps({"name": "deployed"}).encode()
+    created = items(func.HttpRequest("POST", "https://app/dev/items", body=body), CONTEXT)
+    listed = items(func.HttpRequest("GET", "https://app/dev/items", body=b""), CONTEXT)
+    assert created.status_code == 201 and listed.status_code == 200
+    assert json.loads(listed.get_body())["items"] == [json.loads(created.get_body())]
+    (token_request,) = app_settings.token_requests
+    assert token_request.query["resource"] == app_settings.audience
+    assert token_request.query["client_id"] == CLIENT_ID
+    assert function_app._container.cache_info().currsize == 1  # one client (and token) per worker process

@@ -2,7 +2,9 @@
 
 The routes, validation and responses are ``items_api`` (shared with the Lambda entry point, ``app.py``);
 this module registers the HTTP functions, turns ``azure.functions`` requests into core requests and opens
-the Cosmos DB container with the function app's user-assigned managed identity (Cosmos DB keys are off).
+the Cosmos DB container (``items_cosmos``: the REST API signed in with the function app's user-assigned
+managed identity; Cosmos DB keys are off). Besides the standard library it needs only ``azure.functions``,
+which the Functions Python worker provides: a run-from-package app installs no dependencies.
 
 Functions (under the route prefix, the stage: ``https://<app>.azurewebsites.net/<stage>/items``):
     items      GET, POST      /items
@@ -10,7 +12,8 @@ Functions (under the route prefix, the stage: ``https://<app>.azurewebsites.net/
     not_found  any other      anything else: 404 / 405 with the API's JSON error and CORS headers
 
 Configuration (app settings): ``COSMOS_ENDPOINT``, ``COSMOS_DATABASE``, ``TABLE_NAME`` (the container),
-``AZURE_CLIENT_ID`` (the user-assigned identity), ``ALLOWED_ORIGIN``, ``LOG_LEVEL``.
+``AZURE_CLIENT_ID`` (the user-assigned identity), ``ALLOWED_ORIGIN``, ``LOG_LEVEL``; the platform sets
+``IDENTITY_ENDPOINT`` and ``IDENTITY_HEADER`` (its managed identity endpoint).
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from typing import Any
 
 import azure.functions as func
 from items_api import ITEM, ITEMS, ApiRequest, ApiResponse, StoreOpener, handle, make_logger, match_path
-from items_cosmos import CosmosItemStore
+from items_cosmos import CosmosContainer, CosmosItemStore
 
 logger = make_logger(sys.stdout)
 
@@ -30,14 +33,9 @@ ALL_METHODS = [method.value for method in func.HttpMethod]
 
 
 @lru_cache(maxsize=1)
-def _container() -> Any:
-    """One Cosmos DB container client per worker process (it pools connections and caches tokens)."""
-    from azure.cosmos import CosmosClient
-    from azure.identity import ManagedIdentityCredential
-
-    credential = ManagedIdentityCredential(client_id=os.environ.get("AZURE_CLIENT_ID") or None)
-    client = CosmosClient(os.environ["COSMOS_ENDPOINT"], credential=credential)
-    return client.get_database_client(os.environ["COSMOS_DATABASE"]).get_container_client(os.environ["TABLE_NAME"])
+def _container() -> CosmosContainer:
+    """One Cosmos DB container client per worker process (it reuses its token until shortly before expiry)."""
+    return CosmosContainer.from_env(os.environ)
 
 
 def cosmos_store() -> CosmosItemStore:
