@@ -45,11 +45,12 @@ def redact(parameters: Mapping[str, Any], secret_names: frozenset[str], salt: st
 def git_commit(project_dir: Path) -> str | None:
     """The project's HEAD commit (with ``-dirty`` when the work tree has changes), or None."""
     try:
-        head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=project_dir, capture_output=True, text=True, timeout=5)
+        head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=project_dir, capture_output=True, text=True, timeout=5,
+                              check=False)
         if head.returncode != 0:
             return None
         dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=project_dir,
-                               capture_output=True, text=True, timeout=5)
+                               capture_output=True, text=True, timeout=5, check=False)
         return head.stdout.strip()[:12] + ("-dirty" if dirty.stdout.strip() else "")
     except (OSError, subprocess.SubprocessError):
         return None

@@ -70,7 +70,7 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         _stderr("interrupted")
         code = 130
-    except Exception as exc:  # the boundary
+    except Exception as exc:  # noqa: BLE001 - the one error boundary: every failure becomes one line + exit code
         code = _report(exc, _debug_requested(args))
     if argv is None:
         sys.exit(code)

@@ -11,18 +11,18 @@ from typing import Any
 import botocore.session
 import pytest
 from botocore.stub import ANY, Stubber
+from iacli_aws.applier import Applier
+from iacli_aws.planner import INLINE_LIMIT, Planner
+from iacli_aws.session import AwsSession
 
 from iacli.errors import DeploymentFailedError
 from iacli.plan import ChangeAction, EventStatus
 from iacli.providers import Deployable, Target, TargetKind
 from iacli.render import RenderedTemplate
-from iacli_aws.applier import Applier
-from iacli_aws.planner import INLINE_LIMIT, Planner
-from iacli_aws.session import AwsSession
 
 STACK = "app-prod"
 STACK_ID = f"arn:aws:cloudformation:eu-west-1:111122223333:stack/{STACK}/1"
-CS_ID = f"arn:aws:cloudformation:eu-west-1:111122223333:changeSet/iacli-1/2"
+CS_ID = "arn:aws:cloudformation:eu-west-1:111122223333:changeSet/iacli-1/2"
 SAM = {
     "Transform": "AWS::Serverless-2016-10-31",
     "Resources": {

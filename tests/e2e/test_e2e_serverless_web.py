@@ -38,13 +38,14 @@ def run(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-de
     exe = iacli_executable()
 
     def invoke(*args: str, expect: int = 0) -> subprocess.CompletedProcess[str]:
-        done = subprocess.run([exe, *args], cwd=project, env=env, capture_output=True, text=True, timeout=300)
+        done = subprocess.run([exe, *args], cwd=project, env=env, capture_output=True, text=True, timeout=300,
+                              check=False)
         assert done.returncode == expect, f"iacli {' '.join(args)} -> {done.returncode}\n{done.stdout}\n{done.stderr}"
         assert "Traceback" not in done.stderr
         return done
 
     yield invoke
-    subprocess.run([exe, "sandbox", "stop"], cwd=project, env=env, capture_output=True, timeout=60)
+    subprocess.run([exe, "sandbox", "stop"], cwd=project, env=env, capture_output=True, timeout=60, check=False)
 
 
 def client(endpoint: str, service: str) -> Any:

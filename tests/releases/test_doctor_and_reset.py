@@ -8,9 +8,9 @@ from pathlib import Path
 
 import botocore.session
 from botocore.stub import Stubber
+from iacli_aws import doctor
 
 from iacli.providers import FindingCode, Target, TargetKind
-from iacli_aws import doctor
 
 STACK = "app-prod"
 NOW = datetime(2026, 11, 22, tzinfo=timezone.utc)
@@ -98,8 +98,9 @@ def test_history_follows_a_sandbox_reset(cli, project: Path) -> None:  # type: i
 
 
 def test_provider_location() -> None:
-    from iacli.providers import ProviderContext
     from iacli_aws.provider import AwsProvider
+
+    from iacli.providers import ProviderContext
 
     provider = AwsProvider(ProviderContext(Path("/tmp"), Path("/tmp")))
     assert provider.location(Target("aws", TargetKind.SANDBOX, "s", region="eu-west-1")) == "sandbox:eu-west-1"

@@ -26,7 +26,8 @@ time.sleep(120)
 def iacli(project: Path, home: Path, *args: str, **kw):  # type: ignore[no-untyped-def]
     exe = Path(sys.executable).with_name("iacli")
     env = {**os.environ, "IACLI_HOME": str(home), "NO_COLOR": "1"}
-    return subprocess.run([str(exe), *args], cwd=project, env=env, capture_output=True, text=True, timeout=120, **kw)
+    return subprocess.run([str(exe), *args], cwd=project, env=env, capture_output=True, text=True, timeout=120,
+                          check=False, **kw)
 
 
 def test_second_run_exits_7_and_a_killed_holder_is_detected(sandbox_project: Path, sandbox_home: Path) -> None:
@@ -37,7 +38,7 @@ def test_second_run_exits_7_and_a_killed_holder_is_detected(sandbox_project: Pat
         assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
         blocked = iacli(sandbox_project, sandbox_home, "deploy", "--template", "q.yaml", "--name", "lk", "--yes")
         assert blocked.returncode == 7, blocked.stderr
-        assert f"stack lk-dev is locked by" in blocked.stderr and f"pid {holder.pid} (iacli deploy)" in blocked.stderr
+        assert "stack lk-dev is locked by" in blocked.stderr and f"pid {holder.pid} (iacli deploy)" in blocked.stderr
         doctor = iacli(sandbox_project, sandbox_home, "doctor", "--template", "q.yaml", "--name", "lk")
         assert "live-lock" in doctor.stdout
     finally:

@@ -82,9 +82,9 @@ def _risks(
         policy_key = "DeletionPolicy" if action is ChangeAction.DELETE else "UpdateReplacePolicy"
         if (old_res or new_res).get(policy_key) not in _KEEPS_DATA:
             risks.add(Risk.DATA_LOSS)
-    if action is not ChangeAction.NOOP and rtype in SECURITY_TYPES and (props or action is not ChangeAction.UPDATE):
-        if rtype != "AWS::S3::Bucket" or any("Policy" in p.path or "PublicAccess" in p.path for p in props):
-            risks.add(Risk.SECURITY)
+    if (action is not ChangeAction.NOOP and rtype in SECURITY_TYPES and (props or action is not ChangeAction.UPDATE)
+            and (rtype != "AWS::S3::Bucket" or any("Policy" in p.path or "PublicAccess" in p.path for p in props))):
+        risks.add(Risk.SECURITY)
     if action not in (ChangeAction.DELETE, ChangeAction.NOOP) and _opens_to_world(new_res.get("Properties") or {}):
         risks.add(Risk.PUBLIC)
     return frozenset(risks)

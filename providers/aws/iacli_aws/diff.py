@@ -132,9 +132,9 @@ def _identity(before: list[Any], after: list[Any]) -> tuple[str, ...] | None:
     if not items or not all(isinstance(i, dict) for i in items):
         return None
     for keys in _IDENTITY_KEYS:
-        if all(all(isinstance(i.get(k), str) for k in keys) for i in items):
-            if len(_by_identity(before, keys)) == len(before) and len(_by_identity(after, keys)) == len(after):
-                return keys
+        named = all(all(isinstance(i.get(k), str) for k in keys) for i in items)
+        if named and len(_by_identity(before, keys)) == len(before) and len(_by_identity(after, keys)) == len(after):
+            return keys
     return None
 
 

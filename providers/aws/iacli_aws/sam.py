@@ -35,7 +35,10 @@ def _translate(body: Mapping[str, Any], parameters: Mapping[str, Any], region: s
     from samtranslator.model.exceptions import InvalidDocumentException
     from samtranslator.parser.parser import Parser
     from samtranslator.translator.translator import Translator
-    from samtranslator.utils.py27hash_fix import to_py27_compatible_template, undo_mark_unicode_str_in_template
+    from samtranslator.utils.py27hash_fix import (
+        to_py27_compatible_template,
+        undo_mark_unicode_str_in_template,
+    )
 
     fragment = copy.deepcopy(dict(body))
     params = {k: str(v) for k, v in parameters.items()}
