@@ -61,7 +61,8 @@ def deployed_template(cfn: Any, name: str, load: Callable[[str], dict[str, Any]]
     with aws_errors(f"get template of {name}"):
         body = cfn.get_template(StackName=name, TemplateStage="Processed")["TemplateBody"]
     if isinstance(body, dict):
-        return json.loads(json.dumps(body))
+        copied: dict[str, Any] = json.loads(json.dumps(body))
+        return copied
     try:
         parsed: dict[str, Any] = json.loads(body)
         return parsed
