@@ -63,10 +63,18 @@ def test_serverless_web_on_azure(azure, cli) -> None:  # type: ignore[no-untyped
     assert blob.download_blob().readall() == asset.data
     etag = blob.get_blob_properties().etag
 
+    # the site account's static website is on (the Front Door origin serves $web), set by the deploy
+    assert "static website" in deployed.stderr
+    website = make_blob_service(endpoint, outputs["bucket_name"]).get_service_properties()["static_website"]
+    assert (website.enabled, website.index_document, website.error_document404_path) == (
+        True, "index.html", "index.html")
+
     diff = azure("diff", "serverless-web", "-p", "timeout_s=30", "--detailed-exitcode", expect=6)
     assert "update" in diff.stdout
     again = azure("deploy", "serverless-web", "-p", "timeout_s=30", "--yes")  # same code: nothing to upload
-    assert "Uploaded" not in again.stdout and "Restarted" not in again.stdout
+    assert "Uploaded" in deployed.stderr and "Restarted" in deployed.stderr  # events go to stderr
+    assert "Uploaded" not in again.stderr and "Restarted" not in again.stderr
+    assert "static website" not in again.stderr  # already enabled: read, not written again
     assert blob.get_blob_properties().etag == etag
     azure("plan", "serverless-web", "-p", "timeout_s=30", "--detailed-exitcode")
     azure("rollback", "serverless-web", "--yes")

@@ -37,6 +37,11 @@ FIRST_POLL_S = 0.2
 MAX_POLL_S = 5.0
 SANDBOX_DELETE_API_VERSION = "2023-01-01"  # the emulator accepts any api-version
 
+AfterDeployment = Callable[[Mapping[str, Any], Mapping[str, Any], str], None]
+"""Called after a deployment succeeds (an apply's, or an automatic rollback's redeployment) with its template,
+its parameter values and what happened (``was deployed``), to do what ARM cannot (a static website); raises
+ProviderError when that fails."""
+
 _STATUS = {
     "succeeded": EventStatus.COMPLETE,
     "failed": EventStatus.FAILED,
@@ -63,11 +68,13 @@ def outputs_of(deployment: Any) -> dict[str, Any]:
 class Applier:
     """Deploys, rolls back and destroys for one target."""
 
-    def __init__(self, session: AzureSession, target: Target, sleep: Callable[[float], None] = time.sleep) -> None:
+    def __init__(self, session: AzureSession, target: Target, sleep: Callable[[float], None] = time.sleep,
+                 after_deployment: AfterDeployment | None = None) -> None:
         self.session = session
         self.target = target
         self.sleep = sleep
         self.group = session.group
+        self.after_deployment = after_deployment
 
     # --- apply ------------------------------------------------------------------------------------
     def apply(self, plan: Plan, deployable: Deployable, on_event: EventSink) -> ApplyResult:
@@ -97,6 +104,8 @@ class Applier:
             failure = self._failure(name, exc)
             self._roll_back(previous, submission.parameters, ref, created_group, on_event, failure)
         self._delete_planned(ref.get("delete") or [], on_event)
+        if self.after_deployment is not None:
+            self.after_deployment(submission.body, submission.parameters, "was deployed")
         return ApplyResult(self.target.stack, outputs_of(result), _text(result.properties.provisioning_state))
 
     def _ensure_group(self, on_event: EventSink) -> bool:
@@ -178,9 +187,13 @@ class Applier:
                 self._delete_group(on_event)
                 where = "the new resource group was deleted"
             else:
-                if previous is not None:
-                    self._redeploy(previous, current_params, on_event)
+                redeployed = self._redeploy(previous, current_params, on_event) if previous is not None else None
                 self._delete_created(ref.get("creates") or [], on_event)
+                if redeployed is not None and self.after_deployment is not None:
+                    try:  # the resources are back; a setting ARM cannot make is reported, not a failed rollback
+                        self.after_deployment(*redeployed, f"was rolled back to {previous.name}")
+                    except ProviderError as exc:
+                        on_event(Event(self.group, GROUP_TYPE, EventStatus.FAILED, "AfterRollback", exc.message))
                 where = (f"redeployed {previous.name} (Incremental)" if previous is not None
                          else "removed what it created")
         except (HttpResponseError, ProviderError) as exc:
@@ -191,7 +204,9 @@ class Applier:
         raise DeploymentFailedError(f"{failure}; rolled back: {where}",
                                     hint="the events above say which resource failed and why", rolled_back=True)
 
-    def _redeploy(self, previous: Any, current_params: Mapping[str, Any], on_event: EventSink) -> None:
+    def _redeploy(self, previous: Any, current_params: Mapping[str, Any],
+                  on_event: EventSink) -> tuple[dict[str, Any], dict[str, Any]]:
+        """Deploy ``previous``'s template and parameters again; returns them (parameter values only)."""
         with azure_errors(f"export template of {previous.name}"):
             template = self.session.deployments.deployments.export_template(self.group, previous.name).template
         params: dict[str, Any] = {}
@@ -208,6 +223,7 @@ class Applier:
                 params[key] = {"value": current_params[key]}  # ARM never returns secure values
         name = deployment_name(previous.name.rsplit("-", 1)[-1]) + "-rollback"
         self._run(name, {"properties": {"template": template, "parameters": params, "mode": "Incremental"}}, on_event)
+        return dict(template), {key: spec["value"] for key, spec in params.items() if "value" in spec}
 
     # --- deletions --------------------------------------------------------------------------------
     def _delete_planned(self, planned: Iterable[Mapping[str, Any]], on_event: EventSink) -> None:

@@ -132,7 +132,8 @@ def resolve(session: AzureSession, deployable: Deployable) -> Deployable:
         parameters[spec.uploader_parameter] = session.principal_id
     if not rendered.assets:
         return replace(deployable, parameters=parameters)
-    account = storage_account(session, rendered.body, parameters, spec, source)
+    account = storage_account(session, rendered.body, parameters, spec.account, f"metadata.{METADATA}.storageAccount",
+                              source)
     urls = {placeholder: package_url(account, spec.container, asset) for placeholder, asset in rendered.assets.items()}
     text = rendered.text
     for placeholder, url in urls.items():
@@ -142,16 +143,17 @@ def resolve(session: AzureSession, deployable: Deployable) -> Deployable:
 
 
 def storage_account(session: AzureSession, body: Mapping[str, Any], parameters: Mapping[str, Any],
-                    spec: PackageSpec, source: str) -> str:
-    """The package account's name, the metadata's expression evaluated for the target's group."""
+                    account: str, where: str, source: str) -> str:
+    """A storage account's name: ``account`` (a name or an ARM expression, found at ``where`` in the
+    template's metadata) evaluated for the target's group."""
     from iacli_azure.arm import ArmTemplateError, evaluate
 
     try:
-        value = evaluate(spec.account, _context(session, body, parameters))
+        value = evaluate(account, _context(session, body, parameters))
     except ArmTemplateError as exc:
-        raise TemplateError(f"{source}: cannot evaluate metadata.{METADATA}.storageAccount: {exc}") from None
+        raise TemplateError(f"{source}: cannot evaluate {where}: {exc}") from None
     if not isinstance(value, str) or not value:
-        raise TemplateError(f"{source}: metadata.{METADATA}.storageAccount is not a name: {value!r}")
+        raise TemplateError(f"{source}: {where} is not a name: {value!r}")
     return value
 
 
@@ -165,7 +167,7 @@ def _context(session: AzureSession, body: Mapping[str, Any], parameters: Mapping
     )
 
 
-def _storage_code(exc: BaseException) -> str | None:
+def storage_code(exc: BaseException) -> str | None:
     """A Blob storage error code (``ContainerNotFound``...), else the ARM one."""
     code = getattr(exc, "error_code", None)
     return str(code) if code else error_code(exc)
@@ -182,7 +184,8 @@ class PackageDelivery:
         self.sleep = sleep
         rendered = deployable.template
         self.spec = package_spec(rendered.body, str(rendered.source)) if rendered.assets else None
-        self.account = (storage_account(session, rendered.body, deployable.parameters, self.spec, str(rendered.source))
+        self.account = (storage_account(session, rendered.body, deployable.parameters, self.spec.account,
+                                        f"metadata.{METADATA}.storageAccount", str(rendered.source))
                         if self.spec is not None else "")
         self.uploaded: list[Asset] = []
 
@@ -195,7 +198,7 @@ class PackageDelivery:
         try:
             self._publish()
         except AzureError as exc:
-            if _storage_code(exc) not in NOT_YET:
+            if storage_code(exc) not in NOT_YET:
                 raise self._failed(exc, deployed=False) from None
 
     def after_deploy(self) -> None:
@@ -211,7 +214,7 @@ class PackageDelivery:
                 self._publish()
                 break
             except AzureError as exc:
-                if self.session.sandbox or _storage_code(exc) not in ROLE_PENDING or waited >= ROLE_WAIT_S:
+                if self.session.sandbox or storage_code(exc) not in ROLE_PENDING or waited >= ROLE_WAIT_S:
                     raise self._failed(exc, deployed=True) from None
                 if not waited:
                     self._event(self.account, ACCOUNT_TYPE, EventStatus.IN_PROGRESS, "WaitingForRoleAssignment",
@@ -254,7 +257,7 @@ class PackageDelivery:
         try:
             properties = blob.get_blob_properties()
         except ResourceNotFoundError as exc:
-            if _storage_code(exc) not in (None, "BlobNotFound"):
+            if storage_code(exc) not in (None, "BlobNotFound"):
                 raise
             properties = None
         if properties is not None and bytes(properties.content_settings.content_md5 or b"") == md5:
@@ -268,7 +271,7 @@ class PackageDelivery:
         where = f"{self.account}/{self.spec.container}"
         what = (f"{self.session.target.stack} was deployed, but uploading its function package to {where} failed"
                 if deployed else f"uploading the function package to {where} failed (nothing was deployed)")
-        code = _storage_code(exc)
+        code = storage_code(exc)
         detail = EXPLAINED.get(code or "") or error_message(exc).splitlines()[0]
         return ProviderError(
             f"{what}: {code or type(exc).__name__}: {detail}",

@@ -100,15 +100,18 @@ class AzureProvider(Provider):
         """A what-if leaves nothing behind on the target: nothing to drop."""
 
     def apply(self, target: Target, plan: Plan, deployable: Deployable, on_event: EventSink) -> ApplyResult:
-        """Deploy; the function packages are uploaded around the deployment (:mod:`iacli_azure.packages`)."""
+        """Deploy; the function packages are uploaded around the deployment (:mod:`iacli_azure.packages`), the
+        static website is turned on after it (:mod:`iacli_azure.website`)."""
         from iacli_azure.applier import Applier
         from iacli_azure.packages import PackageDelivery
+        from iacli_azure.website import StaticWebsite
 
         session = self._session(target)
         resolved = self._resolved(session, deployable)
         delivery = PackageDelivery(session, resolved, on_event)
+        website = StaticWebsite(session, on_event, str(resolved.template.source))
         delivery.before_deploy()
-        result = Applier(session, target).apply(plan, resolved, on_event)
+        result = Applier(session, target, after_deployment=website.ensure).apply(plan, resolved, on_event)
         delivery.after_deploy()
         return result
 

@@ -12,6 +12,7 @@
 | ``arm-unsupported-feature`` | a template feature iacli cannot evaluate offline |
 | ``arm-evaluation`` | an expression fails to evaluate (names, conditions, copy counts) |
 | ``arm-assets`` | the template ships code assets but has no valid ``metadata.iacliAssets`` (where they go) |
+| ``arm-static-website`` | ``metadata.iacliStaticWebsite`` (the static website iacli turns on) is malformed |
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ from typing import Any
 from iacli.providers import Deployable, Diagnostic, Severity
 from iacli_azure.packages import missing_metadata
 from iacli_azure.template import is_group_schema, line_of
+from iacli_azure.website import METADATA as WEBSITE_METADATA
+from iacli_azure.website import malformed_website
 
 _UNEVALUATED = frozenset({"$schema", "contentversion", "metadata", "apiprofile", "languageversion"})
 
@@ -59,6 +62,9 @@ def validate(deployable: Deployable, location: str) -> list[Diagnostic]:
     assets_problem = missing_metadata(body, deployable.template.assets, source)
     if assets_problem is not None:
         add("arm-assets", assets_problem, "metadata")
+    website_problem = malformed_website(body, source)
+    if website_problem is not None:
+        add("arm-static-website", website_problem, f"metadata.{WEBSITE_METADATA}", WEBSITE_METADATA)
     if not any(d.severity is Severity.ERROR for d in found):
         _evaluate(deployable, location, add)
     return found

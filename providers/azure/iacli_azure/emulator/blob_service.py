@@ -10,12 +10,17 @@ Requests reach it in two URL styles (the app tells them from ARM requests by :fu
 
 Operations: Put Blob (``BlockBlob``, ``If-None-Match: *`` honoured), Get Blob (``x-ms-range``/``Range``:
 206 + ``Content-Range``), Get Blob Properties (HEAD), Delete Blob, List Blobs (``restype=container&
-comp=list``, ``prefix``/``maxresults``/``marker``), Get Container Properties. The container must exist as
-a ``Microsoft.Storage/storageAccounts/blobServices/containers`` resource (``ContainerNotFound``). Requests
+comp=list``, ``prefix``/``maxresults``/``marker``), Get Container Properties, Get/Set Blob Service
+Properties (``restype=service&comp=properties``, :mod:`.blob_properties`; enabling ``StaticWebsite``
+creates the ``$web`` container, like Azure). The container must exist as a
+``Microsoft.Storage/storageAccounts/blobServices/containers`` resource (``ContainerNotFound``). Requests
 need a bearer token whose ``oid`` holds a Storage Blob Data role (Reader to read; Contributor or Owner to
 write) on the container, its account, group or subscription (``AuthorizationPermissionMismatch``); shared
-keys and anonymous access are refused, as on an account with shared keys and public access off. Errors
-are Blob storage's XML ``<Error><Code/><Message/></Error>`` with the ``x-ms-error-code`` header.
+keys and anonymous access are refused, as on an account with shared keys and public access off. Blob
+service properties are authorized by management actions instead (``blobServices/read|write``): the
+sandbox's principal (the subscription's Owner, who deploys) and holders of Owner, Contributor or Storage
+Account Contributor (Reader: read only) on the account or above; Storage Blob Data roles do not grant them.
+Errors are Blob storage's XML ``<Error><Code/><Message/></Error>`` with the ``x-ms-error-code`` header.
 """
 
 from __future__ import annotations
@@ -31,9 +36,11 @@ from dataclasses import dataclass
 from typing import Any
 from xml.sax.saxutils import escape
 
+from . import blob_properties
 from .blobs import MAX_BLOB_BYTES, BlobRecord, http_date
 from .http import Request, Response
-from .state import EmulatorState, Resource
+from .ids import PRINCIPAL_ID
+from .state import EmulatorState, Resource, utc_now
 
 BLOB_HOST_SUFFIX = ".blob.core.windows.net"
 API_VERSION = "2025-11-05"
@@ -47,6 +54,14 @@ READ_ROLES = frozenset({
     "b7e6dc6d-f1e8-4753-8033-0f276bb0955b",  # Storage Blob Data Owner
 })
 WRITE_ROLES = READ_ROLES - {"2a2b9908-6ea1-4ae2-8e65-a410df84e7d1"}
+MANAGE_ROLES = frozenset({
+    "8e3af657-a8ff-443c-a75c-2fe8c4bcb635",  # Owner
+    "b24988ac-6180-42a0-ab88-20f7382dd24c",  # Contributor
+    "17d1049b-9a84-46fb-8f53-869881c3d3ab",  # Storage Account Contributor
+})
+"""Roles holding ``Microsoft.Storage/storageAccounts/blobServices/write`` (Set Blob Service Properties)."""
+INSPECT_ROLES = MANAGE_ROLES | {"acdd72a7-3385-48ef-bd42-f606fba81ae7"}  # + Reader: blobServices/read
+WEB_CONTAINER = "$web"
 
 _RANGE = re.compile(r"^bytes=(\d+)-(\d*)$")
 
@@ -94,7 +109,7 @@ def _dispatch(state: EmulatorState, request: Request) -> Response:
     account = _account(state, target.account)
     principal = _principal(request)
     if not target.container:
-        raise BlobError(400, "UnsupportedOperation", "The emulator serves containers and blobs, not account operations.")
+        return _service_operation(state, request, account, principal)
     container_id = f"{account.id}/blobServices/default/containers/{target.container}"
     if state.resource(container_id) is None:
         raise BlobError(404, "ContainerNotFound", "The specified container does not exist.")
@@ -166,7 +181,7 @@ def _principal(request: Request) -> str:
                         "Authentication information is not given in the correct format.") from None
 
 
-def _authorize(state: EmulatorState, principal: str, container_id: str, roles: frozenset[str]) -> None:
+def _authorize(state: EmulatorState, principal: str, resource_id: str, roles: frozenset[str]) -> None:
     for assignment in state.resources():
         if assignment.type.casefold() != ROLE_ASSIGNMENT_TYPE:
             continue
@@ -176,11 +191,47 @@ def _authorize(state: EmulatorState, principal: str, container_id: str, roles: f
         if (
             str(properties.get("principalId", "")).casefold() == principal.casefold()
             and role in roles
-            and (container_id.casefold() == scope or container_id.casefold().startswith(scope + "/"))
+            and (resource_id.casefold() == scope or resource_id.casefold().startswith(scope + "/"))
         ):
             return
     raise BlobError(403, "AuthorizationPermissionMismatch",
                     "This request is not authorized to perform this operation using this permission.")
+
+
+# ---------------------------------------------------------------------- service properties
+
+
+def _service_operation(state: EmulatorState, request: Request, account: Resource, principal: str) -> Response:
+    """Get/Set Blob Service Properties of ``account``."""
+    if (request.query.get("restype"), request.query.get("comp")) != ("service", "properties") or (
+            request.method not in ("GET", "PUT")):
+        raise BlobError(400, "UnsupportedOperation",
+                        "The emulator serves Get/Set Blob Service Properties, containers and blobs only.")
+    write = request.method == "PUT"
+    if principal.casefold() != PRINCIPAL_ID:  # the sandbox's principal owns the subscription
+        _authorize(state, principal, account.id, MANAGE_ROLES if write else INSPECT_ROLES)
+    if not write:
+        xml = blob_properties.document(state.blob_services.get(account.name))
+        return _answer(request, 200, {"Content-Type": "application/xml"}, xml)
+    try:
+        elements = blob_properties.parse(request.body)
+    except blob_properties.ServicePropertiesError as error:
+        raise BlobError(400, error.code, error.message) from None
+    state.blob_services.update(account.name, elements)
+    if blob_properties.static_website_enabled(state.blob_services.get(account.name)):
+        _ensure_web_container(state, account)
+    return _answer(request, 202, {})
+
+
+def _ensure_web_container(state: EmulatorState, account: Resource) -> None:
+    """The ``$web`` container Azure creates when the static website is enabled (an ARM child resource of
+    the account, so it goes with the account and its group)."""
+    container_id = f"{account.id}/blobServices/default/containers/{WEB_CONTAINER}"
+    if state.resource(container_id) is not None:
+        return
+    computed = {"properties": {"publicAccess": "None", "provisioningState": "Succeeded", "lastModifiedTime": utc_now()}}
+    state.put_resource(Resource(id=container_id, type=CONTAINER_TYPE, name=f"{account.name}/default/{WEB_CONTAINER}",
+                                location=None, api_version=account.api_version, declared={}, body=computed))
 
 
 # ------------------------------------------------------------------------------ operations

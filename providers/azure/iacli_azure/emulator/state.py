@@ -22,6 +22,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
+from .blob_properties import ServicePropertiesStore
 from .blobs import BlobStore
 from .ids import SUBSCRIPTION_ID, TENANT_ID, key, parse_resource_id
 
@@ -208,6 +209,8 @@ class EmulatorState:
         self._operations: dict[str, AsyncOperation] = {}
         self.blobs = BlobStore()
         """Blob contents of the storage accounts (the Blob data plane, :mod:`.blob_service`)."""
+        self.blob_services = ServicePropertiesStore()
+        """Blob service properties of the storage accounts (:mod:`.blob_properties`)."""
 
     @contextlib.contextmanager
     def locked(self) -> Iterator[EmulatorState]:
@@ -286,7 +289,7 @@ class EmulatorState:
             for item in doomed:
                 self._resources.pop(key(item.id), None)
                 self._runtime.pop(key(item.id), None)
-                _drop_blobs(self.blobs, item)
+                _drop_blobs(self, item)
             return doomed
 
     # -------------------------------------------------------------------- deployments
@@ -349,6 +352,7 @@ class EmulatorState:
             self._runtime.clear()
             self._operations.clear()
             self.blobs.clear()
+            self.blob_services.clear()
 
     def snapshot(self) -> dict[str, Any]:
         """The whole state as plain JSON-serialisable data."""
@@ -362,6 +366,7 @@ class EmulatorState:
                     "deployments": [_deployment_dict(record) for record in self._deployments.values()],
                     "runtime": {name: asdict(runtime) for name, runtime in self._runtime.items()},
                     "blobs": self.blobs.snapshot(),
+                    "blob_services": self.blob_services.snapshot(),
                 }
             )
 
@@ -381,16 +386,19 @@ class EmulatorState:
             for name, runtime in data.get("runtime", {}).items():
                 self._runtime[name] = _runtime_from_dict(runtime)
             self.blobs.restore(data.get("blobs", []))
+            self.blob_services.restore(data.get("blob_services", {}))
 
 
-def _drop_blobs(blobs: BlobStore, resource: Resource) -> None:
-    """A deleted storage account or blob container takes its blobs with it."""
+def _drop_blobs(state: EmulatorState, resource: Resource) -> None:
+    """A deleted storage account takes its blobs and Blob service properties with it, a deleted blob
+    container its blobs."""
     kind = resource.type.casefold()
     names = resource.name.split("/")
     if kind == "microsoft.storage/storageaccounts":
-        blobs.drop(names[0])
+        state.blobs.drop(names[0])
+        state.blob_services.drop(names[0])
     elif kind == "microsoft.storage/storageaccounts/blobservices/containers" and len(names) == 3:
-        blobs.drop(names[0], names[2])
+        state.blobs.drop(names[0], names[2])
 
 
 def _deployment_key(group: str, name: str) -> str:
