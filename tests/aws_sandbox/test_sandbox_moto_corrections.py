@@ -575,3 +575,22 @@ def test_stacks_made_by_change_sets_import_exports(aws: Any) -> None:
         "exported",
         "exported",
     ]
+
+
+# --- properties (fixes/properties.py) ---------------------------------------------------------------
+def test_ssm_parameter_without_a_name_gets_one_and_keeps_it(aws: Any) -> None:
+    def template(value: str) -> dict[str, Any]:
+        return {
+            "Resources": {"Setting": {"Type": "AWS::SSM::Parameter", "Properties": {"Type": "String", "Value": value}}},
+            "Outputs": {"Name": {"Value": {"Ref": "Setting"}}},
+        }
+
+    aws.deploy("unnamed", template("one"))
+    name = aws.outputs("unnamed")["Name"]
+    assert name and aws("ssm").get_parameter(Name=name)["Parameter"]["Value"] == "one"
+
+    aws.update("unnamed", template("two"))
+    assert aws.outputs("unnamed")["Name"] == name
+    assert aws("ssm").get_parameter(Name=name)["Parameter"]["Value"] == "two"
+    aws("cloudformation").delete_stack(StackName="unnamed")
+    assert aws("ssm").describe_parameters()["Parameters"] == []

@@ -21,6 +21,9 @@ moto behaviour corrected:
   ``RepositoryPolicyText`` are ignored. They are now stored as the API stores them (on update too,
   which moto's update needs to see an unchanged encryption as unchanged). A generated repository name
   (no ``RepositoryName``) was mixed case, which ECR refuses; it is now lower case.
+- ``AWS::SSM::Parameter`` without ``Name`` failed to create (moto passes ``Name: None`` to PutParameter);
+  it now gets the generated physical name, as CloudFormation names it, and keeps that name when its
+  value changes.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from moto.ecr.models import Repository, ecr_backends
 from moto.ecs.models import Cluster, Service, TaskDefinition, ecs_backends
 from moto.kinesis.models import Stream, kinesis_backends
 from moto.logs.models import LogGroup
+from moto.ssm.models import Parameter as SsmParameter
 
 from ..models._base import camel_keys, json_text, tag_list
 from ._patching import replace
@@ -282,8 +286,44 @@ def _updating_repository(original: Any) -> Any:
     return classmethod(update_from_cloudformation_json)
 
 
+def _with_name(cloudformation_json: dict[str, Any], name: str) -> dict[str, Any]:
+    properties = dict(cloudformation_json.get("Properties") or {})
+    if not properties.get("Name"):
+        properties["Name"] = name
+    return {**cloudformation_json, "Properties": properties}
+
+
+def _creating_parameter(original: Any) -> Any:
+    create = original.__func__
+
+    def create_from_cloudformation_json(
+        cls: type[Any], /, resource_name: str, cloudformation_json: dict[str, Any], account_id: str,
+        region_name: str, **kwargs: Any,
+    ) -> Any:
+        named = _with_name(cloudformation_json, resource_name)  # a generated name when the template gives none
+        return create(cls, resource_name, named, account_id, region_name, **kwargs)
+
+    return classmethod(create_from_cloudformation_json)
+
+
+def _updating_parameter(original: Any) -> Any:
+    update = original.__func__
+
+    def update_from_cloudformation_json(
+        cls: type[Any], /, original_resource: Any, new_resource_name: str, cloudformation_json: dict[str, Any],
+        account_id: str, region_name: str,
+    ) -> Any:
+        if not (cloudformation_json.get("Properties") or {}).get("Name"):
+            new_resource_name = original_resource.name  # a generated name is kept, as on AWS
+        return update(cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name)
+
+    return classmethod(update_from_cloudformation_json)
+
+
 def apply() -> None:
     """Install the corrections described in the module docstring."""
+    replace(SsmParameter, "create_from_cloudformation_json", _creating_parameter)
+    replace(SsmParameter, "update_from_cloudformation_json", _updating_parameter)
     replace(LogGroup, "get_cfn_attribute", _log_group_arn)
     replace(Stream, "create_from_cloudformation_json", _creating_stream)
     replace(Stream, "update_from_cloudformation_json", _updating_stream)
