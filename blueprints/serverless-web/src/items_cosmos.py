@@ -14,6 +14,13 @@ user-assigned managed identity (the account's keys are off):
 Pages are keyset pages in ``id`` order (``WHERE c.id > @after``), so a page token is the last id, as on
 DynamoDB. The gateway refuses ``TOP`` and ``ORDER BY`` across partitions (an SDK merges per-range results
 itself), so a page runs its query on each partition key range and merges what they return.
+
+References: Entra ID authorization header, https://learn.microsoft.com/rest/api/cosmos-db/access-control-on-cosmosdb-resources;
+query headers, https://learn.microsoft.com/rest/api/cosmos-db/query-documents; queries the gateway cannot serve,
+https://learn.microsoft.com/rest/api/cosmos-db/querying-cosmosdb-resources-using-the-rest-api; partition key
+ranges, https://learn.microsoft.com/rest/api/documentdb/get-partition-key-ranges; the managed identity
+endpoint, https://learn.microsoft.com/azure/app-service/overview-managed-identity. That a query scoped to one
+range (``x-ms-documentdb-partitionkeyrangeid``) is accepted is what the SDKs do, not a documented contract.
 """
 
 from __future__ import annotations
