@@ -251,14 +251,14 @@ class Engine:
     def _with_changed_secrets(self, prepared: Prepared, current: Release | None) -> Prepared:
         """Mark the secrets given whose salted hash differs from the deployed release's (all of them when no
         release is known): providers read deployed secrets back masked and could not tell."""
-        from iacli.releases import redact
+        from iacli.releases import secret_digest
 
         given = {k: v for k, v in prepared.deployable.parameters.items() if k in prepared.deployable.secret_parameters}
         if not given:
             return prepared
         salt = self.secret_salt()
         recorded = current.parameters if current else {}
-        changed = frozenset(k for k, v in given.items() if redact({k: v}, frozenset({k}), salt)[k] != recorded.get(k))
+        changed = frozenset(k for k, v in given.items() if secret_digest(salt, k, v) != recorded.get(k))
         return replace(prepared, deployable=replace(prepared.deployable, changed_secrets=changed))
 
     def saved_plan(self, path: Path, secrets: tuple[str, ...] = ()) -> tuple[PlannedDeployment, StackRequest]:

@@ -34,12 +34,14 @@ def project_salt(state_dir: Path) -> str:
         return salt
 
 
+def secret_digest(salt: str, name: str, value: Any) -> str:
+    """How the history stores the value of secret parameter ``name``: ``sha256:<salted hash>``."""
+    return f"sha256:{hashlib.sha256(f'{salt}:{name}:{value}'.encode()).hexdigest()}"
+
+
 def redact(parameters: Mapping[str, Any], secret_names: frozenset[str], salt: str) -> dict[str, Any]:
-    """Parameters as stored: secrets become ``sha256:<salted hash>``; the others stay."""
-    return {
-        k: (f"sha256:{hashlib.sha256(f'{salt}:{k}:{v}'.encode()).hexdigest()}" if k in secret_names else v)
-        for k, v in parameters.items()
-    }
+    """Parameters as stored: secrets become their :func:`secret_digest`; the others stay."""
+    return {k: (secret_digest(salt, k, v) if k in secret_names else v) for k, v in parameters.items()}
 
 
 def git_commit(project_dir: Path) -> str | None:

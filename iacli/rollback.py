@@ -21,7 +21,7 @@ from iacli.blueprint.params_file import read_params_file
 from iacli.engine import Engine, PlannedDeployment, Prepared, StackRequest
 from iacli.errors import BlueprintError, InvalidInputError, NotFoundError, UsageError
 from iacli.providers import Deployable, EventSink
-from iacli.releases import redact
+from iacli.releases import secret_digest
 from iacli.render import RenderedTemplate
 from iacli.state import Outcome, Release
 
@@ -76,7 +76,7 @@ def plan_rollback(engine: Engine, request: StackRequest, release: Release, on_ev
     prepared = Prepared(target, provider, deployable, ResolvedParams(public, frozenset()), {}, blueprint)
     salt = engine.secret_salt()
     changed = tuple(sorted(n for n, v in given.items()
-                           if redact({n: v}, frozenset({n}), salt)[n] != release.parameters.get(n)))
+                           if secret_digest(salt, n, v) != release.parameters.get(n)))
     return RollbackPlan(PlannedDeployment(prepared, provider.plan(target, deployable, on_event)), changed)
 
 

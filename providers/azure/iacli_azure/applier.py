@@ -234,16 +234,16 @@ class Applier:
         tagged = tagged_resources(self.session)
         for item in sorted(items, key=lambda i: -str(i["id"]).count("/")):
             if str(item["id"]).lower() in tagged:  # still ours: someone may have re-tagged it since the plan
-                self._delete_resource(str(item["id"]), str(item.get("type") or ""), item.get("api_version"), on_event)
+                self.delete_resource(str(item["id"]), str(item.get("type") or ""), item.get("api_version"), on_event)
 
     def _delete_created(self, created: Iterable[str], on_event: EventSink) -> None:
         tagged = tagged_resources(self.session)
         for rid in sorted((str(c) for c in created if c), key=lambda i: -i.count("/")):
             resource = tagged.get(rid.lower())
             if resource is not None:
-                self._delete_resource(str(resource.id), str(resource.type), None, on_event)
+                self.delete_resource(str(resource.id), str(resource.type), None, on_event)
 
-    def _delete_resource(self, rid: str, rtype: str, api_version: str | None, on_event: EventSink) -> None:
+    def delete_resource(self, rid: str, rtype: str, api_version: str | None, on_event: EventSink) -> None:
         version = api_version or self._api_version(rtype)
         on_event(Event(resource_name(rid), rtype, EventStatus.IN_PROGRESS, "Deleting"))
         with azure_errors(f"delete {rid}"):

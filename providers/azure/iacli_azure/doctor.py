@@ -27,7 +27,7 @@ from typing import Any
 from iacli.errors import ProviderError
 from iacli.providers import Finding, FindingCode
 from iacli_azure.errors import azure_errors, mapped
-from iacli_azure.planner import get_group, owned, tagged_resources
+from iacli_azure.planner import get_group, owned, provisioning_state, tagged_resources
 from iacli_azure.session import AzureSession
 from iacli_azure.template import MANAGED_TAG, MANAGED_VALUE, STACK_TAG
 
@@ -43,11 +43,6 @@ CANCEL_HINT = ("cancel it in the Azure portal (resource group {group}, Deploymen
 
 def _utc_now() -> datetime:
     return datetime.now(timezone.utc)
-
-
-def _state(item: Any) -> str:
-    state = getattr(item.properties, "provisioning_state", None) or ""
-    return str(getattr(state, "value", state)).lower()
 
 
 def _started(deployment: Any) -> datetime:
@@ -84,11 +79,11 @@ class Doctor:
             return []
         if not owned(group, self.stack):
             return [self._foreign()]
-        state = _state(group)
+        state = provisioning_state(group)
         if state != "succeeded":
             return [self._not_ready(state)]
         deployments = self._deployments()
-        running = [d for d in deployments if _state(d) not in ENDED]
+        running = [d for d in deployments if provisioning_state(d) not in ENDED]
         findings = [self._running(d) for d in running] + self._failed(deployments)
         if not running:
             findings += self._leftovers(deployments)
@@ -119,7 +114,7 @@ class Doctor:
         return sorted(items, key=lambda d: (_started(d), str(d.name)))
 
     def _running(self, deployment: Any) -> Finding:
-        name, state = str(deployment.name), _state(deployment)
+        name, state = str(deployment.name), provisioning_state(deployment)
         age = self.now() - _started(deployment)
         data = {"deployment": name, "state": state}
         since = f"deployment {name} is {state.capitalize()} since {_when(deployment)} ({_minutes(age)} ago)"
@@ -135,17 +130,17 @@ class Doctor:
                        f"(or `az deployment group cancel -g {self.group} -n {name}`)", False, data)
 
     def _failed(self, deployments: list[Any]) -> list[Finding]:
-        ended = [d for d in deployments if _state(d) in ENDED - {"deleted"}]
-        if not ended or _state(ended[-1]) not in UNSUCCESSFUL:
+        ended = [d for d in deployments if provisioning_state(d) in ENDED - {"deleted"}]
+        if not ended or provisioning_state(ended[-1]) not in UNSUCCESSFUL:
             return []
         newest = ended[-1]
-        name, state = str(newest.name), _state(newest)
+        name, state = str(newest.name), provisioning_state(newest)
         which = "iacli's rollback deployment" if name.endswith(ROLLBACK_SUFFIX) else "the newest deployment"
         what = f"{which} {name} ended {state.capitalize()}"
         error = _deployment_error(newest)
         why = f" ({error})" if error else ""
         data = {"deployment": name, "state": state}
-        if any(_state(d) == "succeeded" for d in ended):
+        if any(provisioning_state(d) == "succeeded" for d in ended):
             return [Finding(FindingCode.UPDATE_FAILED,
                             f"{what} at {_when(newest)}{why} and nothing succeeded after it: the automatic "
                             f"rollback was interrupted or failed, so {self.group} may hold half-done changes",
@@ -158,7 +153,7 @@ class Doctor:
                         False, data)]
 
     def _leftovers(self, deployments: list[Any]) -> list[Finding]:
-        good = [d for d in deployments if _state(d) == "succeeded"]
+        good = [d for d in deployments if provisioning_state(d) == "succeeded"]
         if not good:
             return []
         last = str(good[-1].name)
@@ -193,13 +188,13 @@ class Doctor:
             try:
                 deployments.cancel(self.group, name)
             except HttpResponseError as exc:
-                state = _state(deployments.get(self.group, name))
+                state = provisioning_state(deployments.get(self.group, name))
                 if state in ENDED:
                     return f"deployment {name} had already ended ({state.capitalize()}): nothing to cancel"
                 error = mapped(action, exc)
                 error.hint = error.hint or CANCEL_HINT.format(group=self.group)
                 raise error from None
-            now = _state(deployments.get(self.group, name)).capitalize() or "unknown"
+            now = provisioning_state(deployments.get(self.group, name)).capitalize() or "unknown"
             return f"cancelled deployment {name} (now {now})"
 
     def _delete_leftover(self, rid: str, rtype: str) -> str:
@@ -207,11 +202,11 @@ class Doctor:
         from iacli_azure.applier import Applier
 
         deployments = self._deployments()
-        if any(_state(d) not in ENDED for d in deployments):
+        if any(provisioning_state(d) not in ENDED for d in deployments):
             return f"left {rid} alone: a deployment of {self.group} is running now"
         if rid.lower() not in {str(f.data["id"]).lower() for f in self._leftovers(deployments)}:
             return f"left {rid} alone: it is no longer a leftover of {self.stack} (gone, re-tagged, declared)"
-        Applier(self.session, self.session.target)._delete_resource(rid, rtype, None, lambda event: None)
+        Applier(self.session, self.session.target).delete_resource(rid, rtype, None, lambda event: None)
         return f"deleted {rtype} {rid.rsplit('/', 1)[-1]}"
 
 

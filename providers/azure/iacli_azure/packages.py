@@ -46,9 +46,10 @@ ROLE_PENDING = frozenset({"AuthorizationPermissionMismatch", "AuthorizationFailu
 """Blob errors while a new role assignment has not reached the storage service yet (minutes on Azure)."""
 NOT_YET = ROLE_PENDING | {"ContainerNotFound"}
 """Blob errors of a container (or a role assignment) the deployment has not created yet."""
-EXPLAINED = {
+BLOB_ERRORS = {
     "AuthorizationPermissionMismatch": "the signed-in principal holds no Storage Blob Data role on the container",
     "AuthorizationFailure": "the storage account refuses the signed-in principal (network rules or no role)",
+    "AccountNotFound": "the storage account does not exist (the template must create it)",
     "ContainerNotFound": "the container does not exist (the template must create it)",
     "KeyBasedAuthenticationNotPermitted": "the account accepts Microsoft Entra ID tokens only",
 }
@@ -272,7 +273,7 @@ class PackageDelivery:
         what = (f"{self.session.target.stack} was deployed, but uploading its function package to {where} failed"
                 if deployed else f"uploading the function package to {where} failed (nothing was deployed)")
         code = storage_code(exc)
-        detail = EXPLAINED.get(code or "") or error_message(exc).splitlines()[0]
+        detail = BLOB_ERRORS.get(code or "") or error_message(exc).splitlines()[0]
         return ProviderError(
             f"{what}: {code or type(exc).__name__}: {detail}",
             hint="the template must create the container and grant the deploying principal Storage Blob Data "

@@ -62,13 +62,14 @@ def last_succeeded(session: AzureSession, exclude: str = "") -> Any | None:
     """The group's newest successful deployment (not ``exclude``), or None."""
     with azure_errors(f"list deployments of {session.group}"):
         items = list(session.deployments.deployments.list_by_resource_group(session.group))
-    good = [d for d in items if d.name != exclude and _state(d) == "succeeded"]
+    good = [d for d in items if d.name != exclude and provisioning_state(d) == "succeeded"]
     good.sort(key=lambda d: (d.properties.timestamp or datetime.min.replace(tzinfo=timezone.utc), d.name))
     return good[-1] if good else None
 
 
-def _state(deployment: Any) -> str:
-    state = getattr(deployment.properties, "provisioning_state", "")
+def provisioning_state(item: Any) -> str:
+    """A deployment's or resource group's provisioning state, lower case ("" when it has none)."""
+    state = getattr(item.properties, "provisioning_state", None) or ""
     return str(getattr(state, "value", state)).lower()
 
 

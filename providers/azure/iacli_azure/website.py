@@ -28,21 +28,19 @@ from iacli.errors import ProviderError, TemplateError
 from iacli.plan import Event, EventStatus
 from iacli.providers import EventSink
 from iacli_azure.errors import error_message
-from iacli_azure.packages import ACCOUNT_TYPE, storage_account, storage_code
+from iacli_azure.packages import ACCOUNT_TYPE, BLOB_ERRORS, storage_account, storage_code
 from iacli_azure.session import AzureSession
 
 METADATA = "iacliStaticWebsite"
 KEYS = frozenset({"storageAccount", "indexDocument", "errorDocument404Path"})
 EXPLAINED = {
+    **BLOB_ERRORS,
     "AuthorizationPermissionMismatch": "the signed-in principal may not change the account's Blob service "
                                        "properties (that needs Microsoft.Storage/storageAccounts/blobServices/write: "
                                        "Owner, Contributor or Storage Account Contributor; Storage Blob Data roles "
                                        "do not grant it)",
-    "AuthorizationFailure": "the storage account refuses the signed-in principal (network rules or no role)",
-    "AccountNotFound": "the storage account does not exist (the template must create it)",
-    "KeyBasedAuthenticationNotPermitted": "the account accepts Microsoft Entra ID tokens only",
 }
-"""Blob error codes in words."""
+"""Blob error codes in words (the package uploads' ones, but for the permission this needs)."""
 
 _HINT = (f'add to the template: "metadata": {{"{METADATA}": {{"storageAccount": "<account name or [expression]>", '
          '"indexDocument": "index.html", "errorDocument404Path": "<optional: page served for a missing path>"}}')
